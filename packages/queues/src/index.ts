@@ -1,0 +1,18 @@
+export {
+  type JobName,
+  type JobPayload,
+  type JobsOfQueue,
+  jobCatalog,
+  type QueueName,
+  queueNames,
+} from './catalog.js';
+export { assertNoEviction, createRedisConnection, pingRedis, whenRedisReady } from './connection.js';
+export { PermanentError, TransientError } from './errors.js';
+export { createProducer, type Producer } from './producer.js';
+export {
+  type CreateWorkerOptions,
+  createWorker,
+  type JobContext,
+  type JobHandler,
+  type QueueHandlers,
+} from './worker.js';

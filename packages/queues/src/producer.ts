@@ -1,0 +1,40 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type JobName, type JobPayload, jobCatalog, type QueueName, queueNames } from './catalog.js';
+import { PermanentError } from './errors.js';
+
+export type Producer = {
+  enqueue: <N extends JobName>(name: N, payload: JobPayload<N>, options?: JobsOptions) => Promise<string>;
+  queues: Map<QueueName, Queue>;
+  close: () => Promise<void>;
+};
+
+/**
+ * Typed enqueue: the payload is validated against the catalog before it reaches Redis, so a
+ * malformed job never exists.
+ */
+export function createProducer(connection: Redis, prefix: string): Producer {
+  const queues = new Map<QueueName, Queue>();
+  for (const name of Object.values(queueNames)) {
+    queues.set(name, new Queue(name, { connection, prefix }));
+  }
+  return {
+    queues,
+    async enqueue(name, payload, options) {
+      const definition = jobCatalog[name];
+      const parsed = definition.schema.safeParse(payload);
+      if (!parsed.success) {
+        throw new PermanentError('JOB_PAYLOAD_INVALID', `invalid ${name} payload: ${parsed.error.message}`);
+      }
+      const queue = queues.get(definition.queue);
+      if (!queue) {
+        throw new Error(`no queue ${definition.queue}`);
+      }
+      const job = await queue.add(name, parsed.data, { ...definition.options, ...options });
+      return job.id ?? '';
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
