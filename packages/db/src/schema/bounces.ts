@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bounceLink } from './enums.js';
+import { rawInboundMessages } from './inbound.js';
+import { notifications, outgoingMails } from './outbound.js';
+import { tenants } from './tenants.js';
+import { contacts } from './threads.js';
+
+/**
+ * One bounced recipient read from one bounce mail (or an SMTP-time rejection). Kept even when it links
+ * to nothing we sent, for an admin to look at. The unique index makes re-processing a no-op.
+ */
+export const bounceEvents = pgTable(
+  'bounce_events',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    rawInboundId: uuid().references(() => rawInboundMessages.id, { onDelete: 'set null' }),
+    /** Where it came from: the raw mail's id, or `smtp:<outgoing mail id>` for an SMTP-time rejection. */
+    sourceKey: text().notNull(),
+    outgoingMailId: uuid().references(() => outgoingMails.id, { onDelete: 'set null' }),
+    notificationId: uuid().references(() => notifications.id, { onDelete: 'set null' }),
+    contactId: uuid().references(() => contacts.id, { onDelete: 'set null' }),
+    email: text().notNull(),
+    hard: boolean().notNull(),
+    statusCode: text(),
+    reason: text().notNull(),
+    diagnostic: text(),
+    kind: text().notNull(),
+    originalMessageId: text(),
+    linkedBy: bounceLink().notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex().on(t.tenantId, t.sourceKey, t.email), index().on(t.tenantId, t.email, t.occurredAt)],
+);
+
+/**
+ * Addresses excluded from mass mailing (R10.3). Removal keeps the row (active = false) as history;
+ * at most one active entry per address.
+ */
+export const blacklistEntries = pgTable(
+  'blacklist_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    email: text().notNull(),
+    active: boolean().notNull().default(true),
+    note: text().notNull().default(''),
+    source: text().notNull().default('manual'),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp({ withTimezone: true }),
+    removedNote: text(),
+  },
+  (t) => [
+    uniqueIndex('blacklist_entries_active_email').on(t.tenantId, t.email).where(sql`${t.active}`),
+    index().on(t.tenantId, t.email),
+  ],
+);

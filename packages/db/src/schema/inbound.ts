@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { inboundSource, inboundState } from './enums.js';
+import { incomingServers } from './servers.js';
+import { tenants } from './tenants.js';
+import { bytea } from './threads.js';
+
+/**
+ * Every fetched or received mail, committed before the mailbox is acknowledged (R7.3) and kept for
+ * audit and re-processing. `sourceKey` identifies it at its source — `imap:<server>:<uidvalidity>:<uid>`,
+ * `pop3:<server>:<uidl>`, or a hash for SMTP — so a second fetch of the same mail inserts nothing.
+ */
+export const rawInboundMessages = pgTable(
+  'raw_inbound_messages',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    source: inboundSource().notNull(),
+    incomingServerId: uuid().references(() => incomingServers.id, { onDelete: 'set null' }),
+    sourceKey: text().notNull(),
+    raw: bytea().notNull(),
+    size: bigint({ mode: 'number' }).notNull(),
+    sha256: text().notNull(),
+    envelopeFrom: text(),
+    envelopeTo: text().array().notNull().default(sql`'{}'::text[]`),
+    state: inboundState().notNull().default('received'),
+    /** The routing decision and its reasons, once routed. */
+    decision: jsonb().$type<Record<string, unknown>>(),
+    error: text(),
+    attempts: integer().notNull().default(0),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex().on(t.tenantId, t.sourceKey), index().on(t.tenantId, t.state, t.receivedAt)],
+);
