@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { previewSendCommand } from './preview-send.js';
+
+/** Every subcommand; adding one (`route`, `inspect`) is one file plus one line here. */
+export const commands: readonly Command[] = [previewSendCommand];

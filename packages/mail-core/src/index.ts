@@ -1,0 +1,34 @@
+export { domainOf, normalizeAddress, type ParsedAddress, parseAddress } from './address.js';
+export { encapsulateAddress } from './encapsulate.js';
+export { formatAddress } from './format-address.js';
+export {
+  filterContainsAddress,
+  filterContainsDomain,
+  fromFilterParts,
+  isEmptyFromFilter,
+  matchesFromFilter,
+} from './from-filter.js';
+export {
+  bounceAddress,
+  catchallAddress,
+  defaultFromAddress,
+  MAIL_PARAM_KEYS,
+  type MailParamKey,
+  type MailParams,
+  mailParam,
+} from './mail-params.js';
+export {
+  type OutgoingMailKind,
+  type OutgoingRoute,
+  type PlanOutgoingRouteInput,
+  planOutgoingRoute,
+  type RouteStep,
+} from './plan-outgoing-route.js';
+export { fail, type MailCoreError, type MailCoreErrorCode, ok, type Result } from './result.js';
+export {
+  type OutgoingServer,
+  orderServers,
+  type SelectionStep,
+  type ServerSelection,
+  selectOutgoingServer,
+} from './select-outgoing-server.js';
