@@ -1,0 +1,115 @@
+import { deleteParameter, getParameters, setParameter, updateTenant } from '@sotamail/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { aliasDomainParameter, checkParameter, parameterDefinitions } from '../domain/parameters.js';
+import { ApiError } from '../errors.js';
+import { loadTenant } from '../plugins/auth.js';
+import { DatabaseParams, errorResponses } from '../schemas/common.js';
+
+const ParameterList = z.object({
+  items: z.array(
+    z.object({
+      key: z.string(),
+      value: z.string().nullable().describe('null = not set'),
+      default: z.string().nullable(),
+      description: z.string(),
+    }),
+  ),
+});
+const KeyParams = DatabaseParams.extend({ key: z.string().min(1).max(100) });
+
+export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  const { db } = deps.handle;
+
+  app.get(
+    '/v1/databases/:databaseId/parameters',
+    {
+      schema: {
+        tags: ['parameters'],
+        summary: 'Read the system parameters',
+        params: DatabaseParams,
+        response: { 200: ParameterList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
+      const values = await getParameters(db, tenant.id);
+      return {
+        items: [
+          {
+            key: aliasDomainParameter,
+            value: tenant.aliasDomain,
+            default: null,
+            description: 'The alias domain of the database (catchall, bounce and aliases live here).',
+          },
+          ...Object.entries(parameterDefinitions).map(([key, d]) => ({
+            key,
+            value: values[key] ?? null,
+            default: d.default,
+            description: d.description,
+          })),
+        ],
+      };
+    },
+  );
+
+  app.put(
+    '/v1/databases/:databaseId/parameters/:key',
+    {
+      schema: {
+        tags: ['parameters'],
+        summary: 'Set a system parameter (validated per key)',
+        params: KeyParams,
+        body: z.object({ value: z.string() }),
+        response: { 200: z.object({ key: z.string(), value: z.string() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
+      const { key } = request.params;
+      const value = request.body.value.trim();
+      const check = checkParameter(key, value);
+      if (!check.ok) {
+        throw new ApiError(check.code, check.message);
+      }
+      if (key === aliasDomainParameter) {
+        await updateTenant(db, tenant.id, { aliasDomain: value.toLowerCase() });
+        return { key, value: value.toLowerCase() };
+      }
+      await setParameter(db, tenant.id, key, value);
+      return { key, value };
+    },
+  );
+
+  app.delete(
+    '/v1/databases/:databaseId/parameters/:key',
+    {
+      schema: {
+        tags: ['parameters'],
+        summary: 'Reset a system parameter to its default (or unset it when it has none)',
+        params: KeyParams,
+        response: { 200: z.object({ key: z.string(), value: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
+      const { key } = request.params;
+      const definition = parameterDefinitions[key];
+      if (!definition) {
+        throw new ApiError(
+          key === aliasDomainParameter ? 'INVALID_PARAMETER' : 'UNKNOWN_PARAMETER',
+          key === aliasDomainParameter
+            ? `${key} cannot be unset; set another domain instead.`
+            : `Unknown parameter "${key}".`,
+        );
+      }
+      if (definition.default === null) {
+        await deleteParameter(db, tenant.id, key);
+      } else {
+        await setParameter(db, tenant.id, key, definition.default);
+      }
+      return { key, value: definition.default };
+    },
+  );
+};
