@@ -17,6 +17,7 @@ export {
   type MailParams,
   mailParam,
 } from './mail-params.js';
+export { formatMessageId, parseMessageIdList, stripMessageId } from './message-id.js';
 export {
   type OutgoingMailKind,
   type OutgoingRoute,
@@ -32,3 +33,13 @@ export {
   type ServerSelection,
   selectOutgoingServer,
 } from './select-outgoing-server.js';
+export { nextUtcWindow, type RetryDelayOptions, retryDelayMs, utcDay } from './send-window.js';
+export {
+  classifySmtpError,
+  SMTP_FAILURE_TYPES,
+  type SmtpErrorReport,
+  type SmtpFailureType,
+  type SmtpOutcome,
+  type SmtpOutcomeKind,
+} from './smtp-outcome.js';
+export { verpAddress, verpTokenOf } from './verp.js';

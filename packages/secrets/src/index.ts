@@ -5,4 +5,6 @@ export {
   type SecretBox,
   SecretDecryptError,
   SecretKeyError,
+  serverSecretContext,
 } from './secret-box.js';
+export { createTokenSigner, type TokenSigner } from './token-signer.js';

@@ -61,3 +61,7 @@ export function createSecretBox(key: Buffer, aad = ''): SecretBox {
     },
   };
 }
+
+/** The context a server's secrets are sealed under: the same in the API that writes and the services that read. */
+export const serverSecretContext = (kind: 'outgoing' | 'incoming', serverId: string) =>
+  `${kind}_server:${serverId}`;
