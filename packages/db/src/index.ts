@@ -1,6 +1,22 @@
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
+  cancelDelivery,
+  claimOutgoingMail,
+  type DeliveryUpdate,
+  dailySlotsUsed,
+  findOutgoingMail,
+  findStrandedMails,
+  type OutgoingMail,
+  recordDelivery,
+  recordSmtpBounce,
+  releaseDailySlot,
+  releaseDueDeferred,
+  requeueDelivery,
+  reserveDailySlot,
+} from './queries/delivery.js';
+export { type DeliveryContext, loadDeliveryContext } from './queries/delivery-context.js';
+export {
   type Alias,
   aliasRows,
   blacklistRows,
@@ -15,6 +31,15 @@ export {
 } from './queries/entities.js';
 export { addFollower, listFollowers, removeFollower } from './queries/followers.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';
+export {
+  listThreadMessages,
+  messageAttachments,
+  type NewAttachment,
+  type PostedMessage,
+  type PostMessageInput,
+  postMessage,
+  threadReferences,
+} from './queries/post-message.js';
 export { tenantRows } from './queries/tenant-rows.js';
 export {
   type ApiKeyRow,
