@@ -38,3 +38,26 @@ export function createProducer(connection: Redis, prefix: string): Producer {
     },
   };
 }
+
+/**
+ * Queues the sending of one outgoing mail on its lane. The job id is the mail id, so a mail has at
+ * most one job: enqueueing again while one waits is a no-op, and a finished job is removed first so
+ * that a mail returned to `ready` (window opened, retry asked) gets a new one.
+ */
+export async function enqueueSendMail(
+  producer: Producer,
+  mail: { id: string; tenantId: string; lane: 'transactional' | 'mass' },
+  options?: JobsOptions,
+): Promise<void> {
+  const name = mail.lane === 'mass' ? 'send-mass-mail' : 'send-mail';
+  const queue = producer.queues.get(jobCatalog[name].queue);
+  const previous = await queue?.getJob(mail.id);
+  if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) {
+    await previous.remove().catch(() => {});
+  }
+  await producer.enqueue(
+    name,
+    { tenantId: mail.tenantId, outgoingMailId: mail.id },
+    { jobId: mail.id, ...options },
+  );
+}

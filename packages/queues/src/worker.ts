@@ -1,10 +1,11 @@
 import type { Logger } from '@sotamail/logging';
-import { type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type JobPayload, type JobsOfQueue, jobCatalog, type QueueName } from './catalog.js';
 import { PermanentError } from './errors.js';
 
-export type JobContext = { job: Job; logger: Logger };
+/** `token` is the worker's lock on the job, needed to move it to delayed (a pause, not a failure). */
+export type JobContext = { job: Job; logger: Logger; token: string | undefined };
 export type JobHandler<N extends keyof typeof jobCatalog> = (
   payload: JobPayload<N>,
   context: JobContext,
@@ -30,7 +31,7 @@ export function createWorker<Q extends QueueName>(options: CreateWorkerOptions<Q
   const handlers = options.handlers as Record<string, JobHandler<never> | undefined>;
   const worker = new Worker(
     options.queue,
-    async (job) => {
+    async (job, token) => {
       const logger = options.logger.child({
         queue: options.queue,
         job: job.name,
@@ -57,12 +58,16 @@ export function createWorker<Q extends QueueName>(options: CreateWorkerOptions<Q
       try {
         return await handler(parsed.data as never, {
           job,
+          token,
           logger: logger.child({ tenantId: job.data?.tenantId }),
         });
       } catch (err) {
         if (err instanceof PermanentError) {
           logger.warn({ err, code: err.code }, 'job.permanent_failure');
           throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        if (err instanceof DelayedError) {
+          throw err;
         }
         logger.warn({ err }, 'job.transient_failure');
         throw err;
