@@ -1,0 +1,37 @@
+import { boolEnv, durationMsEnv, portEnv } from '@sotamail/config';
+import { z } from 'zod';
+
+/** The dispatcher's own settings, added to the common ones by bootWorkerService. */
+export const dispatcherEnv = {
+  SOTAMAIL_SECRET_KEY: z
+    .string({ message: 'is required: base64 of 32 random bytes, the same as config-api' })
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes'),
+  /** The platform's default outgoing server (R1.1), used by online databases without their own. */
+  PLATFORM_SMTP_HOST: z.string().default('127.0.0.1'),
+  PLATFORM_SMTP_PORT: portEnv(25),
+  PLATFORM_SMTP_SECURITY: z.enum(['none', 'starttls', 'ssl']).default('none'),
+  PLATFORM_SMTP_USER: z.string().optional(),
+  PLATFORM_SMTP_PASSWORD: z.string().optional(),
+  PLATFORM_SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5),
+  /** Which lanes this instance serves; separate instances per lane keep mass mail off transactional workers. */
+  DISPATCH_LANES: z
+    .string()
+    .default('transactional,mass')
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.enum(['transactional', 'mass'])).min(1)),
+  TRANSACTIONAL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  MASS_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  /** How often deferred mail whose window opened, and mail stranded without a job, are re-queued. */
+  RELEASE_INTERVAL_MS: durationMsEnv(15_000),
+  /** A job whose process stops answering for this long is handed to another instance. */
+  JOB_LOCK_MS: durationMsEnv(30_000),
+  SMTP_TIMEOUT_MS: durationMsEnv(60_000),
+  /** Pause after a server says it is busy (421, 4.3.2, too many connections). */
+  THROTTLE_PAUSE_MS: durationMsEnv(30_000),
+  /**
+   * Shifts this process's clock (daily-limit windows). For tests and drills only: a test moves the
+   * window by restarting dispatchers with a day's offset.
+   */
+  CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
+  SMTP_REJECT_UNAUTHORIZED: boolEnv(false),
+};

@@ -1,0 +1,51 @@
+import { type Db, findStrandedMails, releaseDueDeferred } from '@sotamail/db';
+import type { Logger } from '@sotamail/logging';
+import { enqueueSendMail, type Producer } from '@sotamail/queues';
+
+/** A mail in `ready` or `sending` untouched this long has probably lost its job (see findStrandedMails). */
+const strandedAfterMs = 5 * 60_000;
+
+export type ReleaseLoop = {
+  runOnce: () => Promise<{ released: number; requeued: number }>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Puts deferred mail back in the queue when its window opens (daily limit, R1.1), and re-queues mail
+ * whose job was lost, so that nothing waits forever. Safe with any number of dispatchers: releasing
+ * takes each row once (SKIP LOCKED), and a mail has at most one job.
+ */
+export function startReleaseLoop(options: {
+  db: Db;
+  producer: Producer;
+  logger: Logger;
+  now: () => Date;
+  intervalMs: number;
+}): ReleaseLoop {
+  const runOnce = async () => {
+    const released = await releaseDueDeferred(options.db, options.now());
+    for (const mail of released) {
+      await enqueueSendMail(options.producer, mail);
+    }
+    const stranded = await findStrandedMails(options.db, new Date(Date.now() - strandedAfterMs));
+    for (const mail of stranded) {
+      await enqueueSendMail(options.producer, mail);
+    }
+    if (released.length + stranded.length > 0) {
+      options.logger.info({ released: released.length, requeued: stranded.length }, 'release.done');
+    }
+    return { released: released.length, requeued: stranded.length };
+  };
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = runOnce().catch((err) => options.logger.warn({ err }, 'release.failed'));
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
