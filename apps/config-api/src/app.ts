@@ -11,6 +11,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { followerRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
 import { incomingServerRoutes } from './routes/incoming-servers.js';
+import { messageRoutes } from './routes/messages.js';
 import { outgoingServerRoutes } from './routes/outgoing-servers.js';
 import { parameterRoutes } from './routes/parameters.js';
 import { previewRoutes } from './routes/preview.js';
@@ -44,6 +45,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     incomingServerRoutes,
     directoryRoutes,
     followerRoutes,
+    messageRoutes,
   ];
   for (const route of routes) {
     await app.register(route, { deps: options.deps });

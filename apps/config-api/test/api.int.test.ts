@@ -171,7 +171,7 @@ describe('databases and parameters', () => {
       'mail.incoming.limit.period': '60',
       'mail.incoming.limit.alias': '5',
       'mail.fetchmail.interval': '5',
-      'mail.default.from_filter': null,
+      'mail.default.from_filter': 'my-company.erp.example.test',
     });
   });
 

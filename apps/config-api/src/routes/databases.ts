@@ -119,10 +119,16 @@ export const databaseRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
           : body.hostingType === 'online'
             ? onlineDailyLimit
             : null;
+      // The platform's server may only send as the database's own domain: authors from elsewhere are
+      // encapsulated in notifications@<alias domain> (the seed's default configuration, R3.3).
+      const parameters =
+        body.hostingType === 'online'
+          ? { ...defaultParameters(), 'mail.default.from_filter': aliasDomain }
+          : defaultParameters();
       const tenant = await insertTenant(
         db,
         { name: body.name, hostingType: body.hostingType, aliasDomain, dailyLimit },
-        defaultParameters(),
+        parameters,
       );
       return reply.code(201).send(toDatabase(tenant));
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { aliasRows, type IncomingServer, incomingServerRows } from '@sotamail/db';
-import { createSecretBox } from '@sotamail/secrets';
+import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -108,7 +108,7 @@ export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async
     async toValues(input, { db, tenant, existing }) {
       const current = existing as IncomingServer | undefined;
       const id = current?.id ?? randomUUID();
-      const box = createSecretBox(deps.secretKey, `incoming_server:${id}`);
+      const box = createSecretBox(deps.secretKey, serverSecretContext('incoming', id));
       const values: Record<string, unknown> = current ? {} : { id };
       for (const [key, value] of Object.entries(input)) {
         const column = secretColumns[key as keyof typeof secretColumns];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type OutgoingServer, outgoingServerRows } from '@sotamail/db';
-import { createSecretBox } from '@sotamail/secrets';
+import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -84,7 +84,7 @@ const secretColumns = {
   clientKeyPem: 'clientKeySealed',
 } as const;
 
-export const sealContext = (serverId: string) => `outgoing_server:${serverId}`;
+export const sealContext = (serverId: string) => serverSecretContext('outgoing', serverId);
 
 export function toOutgoingServerOut(r: OutgoingServer): z.infer<typeof OutgoingServerOut> {
   return {
