@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase, testEnv } from '@sotamail/test-support';
+import {
+  createTestDatabase,
+  freePort,
+  startService,
+  type TestDatabase,
+  testEnv,
+  waitForHttp,
+} from '@sotamail/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startService, waitForHttp } from './service-processes.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
