@@ -26,7 +26,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: 2 * 1024 * 1024,
     // Behind a proxy the request id of the proxy is kept, so one id follows a request end to end.
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

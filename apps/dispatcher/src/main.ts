@@ -1,6 +1,7 @@
 import { bootWorkerService } from '@sotamail/lifecycle';
 import { createProducer, createRedisConnection, createWorker, whenRedisReady } from '@sotamail/queues';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
+import { createContextCache } from './adapters/context-cache.js';
 import { createResolveServer } from './adapters/resolve-server.js';
 import { createServerThrottle } from './adapters/server-throttle.js';
 import { createSmtpPools } from './adapters/smtp-pools.js';
@@ -33,6 +34,7 @@ shutdown.register({ name: 'smtp-pools', close: () => pools.close() });
 const verp = createTokenSigner(secretKey, 'verp');
 const handler = createSendMailHandler({
   db: handle.db,
+  contexts: createContextCache(handle.db, 5_000),
   pools,
   throttle: createServerThrottle(producerRedis, config.QUEUE_PREFIX, config.SMTP_TIMEOUT_MS * 2),
   resolveServer: createResolveServer(secretKey, {

@@ -2,7 +2,6 @@ import {
   claimOutgoingMail,
   type Db,
   type DeliveryContext,
-  loadDeliveryContext,
   type OutgoingMail,
   recordDelivery,
   recordSmtpBounce,
@@ -22,6 +21,7 @@ import {
 } from '@sotamail/mail-core';
 import { type JobContext, TransientError } from '@sotamail/queues';
 import { DelayedError } from 'bullmq';
+import type { ContextCache } from '../adapters/context-cache.js';
 import type { ResolvedServer, ResolveServer } from '../adapters/resolve-server.js';
 import type { ServerThrottle } from '../adapters/server-throttle.js';
 import type { SmtpPools } from '../adapters/smtp-pools.js';
@@ -29,6 +29,7 @@ import { composeMail } from '../domain/compose-mail.js';
 
 export type SendMailDeps = {
   db: Db;
+  contexts: ContextCache;
   pools: SmtpPools;
   throttle: ServerThrottle;
   resolveServer: ResolveServer;
@@ -62,7 +63,7 @@ export function createSendMailHandler(deps: SendMailDeps) {
       return 'skipped';
     }
     const log = logger.child({ outgoingMailId: mail.id });
-    const context = await loadDeliveryContext(deps.db, mail);
+    const context = await deps.contexts.get(mail);
     if (!context) {
       await recordDelivery(deps.db, mail.id, {
         state: 'exception',
@@ -100,7 +101,7 @@ export function createSendMailHandler(deps: SendMailDeps) {
     }
     const { server, mailOptions, route } = prepared;
 
-    const permit = await deps.throttle.acquire(server.key, server.limits);
+    const permit = await acquirePermit(deps.throttle, server);
     if (!permit.ok) {
       await giveBackSlot();
       return pauseJob(
@@ -195,7 +196,7 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
   const mailOptions = composeMail({
     message: context.message,
     thread: context.thread,
-    recipient: { email: mail.recipientEmail, name: context.recipientName },
+    recipient: { email: mail.recipientEmail, name: mail.recipientName },
     fromHeader: plan.value.fromHeader,
     replyTo: replyTo ? formatAddress(context.tenant.name, replyTo) : null,
     references: context.references,
@@ -281,6 +282,20 @@ async function handleFailure(
     failureReason: `retrying: ${outcome.reason}`,
   });
   throw new TransientError(outcome.failureType, outcome.reason, { cause: err });
+}
+
+/** A connection slot frees within moments: wait for it here rather than in the delayed set. */
+const localWaitMs = 5_000;
+
+async function acquirePermit(throttle: ServerThrottle, server: ResolvedServer) {
+  const deadline = Date.now() + localWaitMs;
+  for (;;) {
+    const permit = await throttle.acquire(server.key, server.limits);
+    if (permit.ok || permit.waitMs > 1_000 || Date.now() > deadline) {
+      return permit;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(permit.waitMs, 25 + Math.random() * 25)));
+  }
 }
 
 /** Puts the job back for later without counting an attempt (quota, busy server). */

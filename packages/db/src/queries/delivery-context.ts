@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { aliases, contacts, messages, outgoingServers, tenants, threads } from '../schema/index.js';
+import { aliases, messages, outgoingServers, tenants, threads } from '../schema/index.js';
 import type { OutgoingMail } from './delivery.js';
 import { getParameters } from './parameters.js';
 import { messageAttachments, threadReferences } from './post-message.js';
@@ -10,14 +10,16 @@ export type DeliveryContext = {
   message: typeof messages.$inferSelect;
   thread: typeof threads.$inferSelect;
   threadAlias: typeof aliases.$inferSelect | null;
-  recipientName: string | null;
   params: Record<string, string>;
   servers: (typeof outgoingServers.$inferSelect)[];
   references: string[];
   attachments: Awaited<ReturnType<typeof messageAttachments>>;
 };
 
-/** Everything the dispatcher needs to build and route one mail; undefined if its message is gone. */
+/**
+ * Everything the dispatcher needs to build and route the mails of one message (the same for every
+ * recipient); undefined if the message is gone.
+ */
 export async function loadDeliveryContext(db: Db, mail: OutgoingMail): Promise<DeliveryContext | undefined> {
   if (!mail.messageId) {
     return undefined;
@@ -32,18 +34,14 @@ export async function loadDeliveryContext(db: Db, mail: OutgoingMail): Promise<D
   if (!row) {
     return undefined;
   }
-  const [params, servers, references, files, recipient] = await Promise.all([
+  const [params, servers, references, files] = await Promise.all([
     getParameters(db, mail.tenantId),
     db.select().from(outgoingServers).where(eq(outgoingServers.tenantId, mail.tenantId)),
     threadReferences(db, row.thread.id, row.message.id),
     messageAttachments(db, row.message.id),
-    mail.recipientContactId
-      ? db.select({ name: contacts.name }).from(contacts).where(eq(contacts.id, mail.recipientContactId))
-      : Promise.resolve([]),
   ]);
   return {
     ...row,
-    recipientName: recipient[0]?.name ?? null,
     params,
     servers,
     references,

@@ -40,34 +40,31 @@ export type DeliveryUpdate = {
   nextAttemptAt?: Date | null;
 };
 
-/** Records an outcome on the mail and its notification together (one transaction). */
-export async function recordDelivery(db: Db, id: string, update: DeliveryUpdate): Promise<void> {
-  await db.transaction(async (tx) => {
-    await applyDelivery(tx, id, update);
-  });
+/** Records an outcome on the mail and its notification together, in one statement (one round trip). */
+export async function recordDelivery(db: DbOrTx, id: string, update: DeliveryUpdate): Promise<void> {
+  await applyDelivery(db, id, update);
 }
 
-async function applyDelivery(tx: DbOrTx, id: string, update: DeliveryUpdate): Promise<void> {
+async function applyDelivery(db: DbOrTx, id: string, update: DeliveryUpdate): Promise<void> {
   const failed = update.state === 'exception' || update.state === 'bounced' || update.state === 'deferred';
-  await tx
+  const failureType = failed ? (update.failureType ?? null) : null;
+  const failureReason = update.state === 'sent' ? null : (update.failureReason ?? null);
+  const mailUpdate = db
     .update(outgoingMails)
     .set({
       ...update,
-      failureType: failed ? (update.failureType ?? null) : null,
-      failureReason: update.state === 'sent' ? null : (update.failureReason ?? null),
+      failureType,
+      failureReason,
       sentAt: update.state === 'sent' ? sql`now()` : undefined,
       updatedAt: sql`now()`,
     })
-    .where(eq(outgoingMails.id, id));
-  await tx
+    .where(eq(outgoingMails.id, id))
+    .returning({ id: outgoingMails.id });
+  await db
+    .with(db.$with('mail').as(mailUpdate))
     .update(notifications)
-    .set({
-      status: notificationStatusOf(update.state),
-      failureType: failed ? (update.failureType ?? null) : null,
-      failureReason: update.state === 'sent' ? null : (update.failureReason ?? null),
-      updatedAt: sql`now()`,
-    })
-    .where(eq(notifications.outgoingMailId, id));
+    .set({ status: notificationStatusOf(update.state), failureType, failureReason, updatedAt: sql`now()` })
+    .where(sql`${notifications.outgoingMailId} in (select id from mail)`);
 }
 
 /**

@@ -87,6 +87,7 @@ export async function postMessage(db: Db, input: PostMessageInput): Promise<Post
     const recipients = await tx
       .selectDistinctOn([contacts.emailNormalized], {
         id: contacts.id,
+        name: contacts.name,
         email: contacts.email,
         normalized: contacts.emailNormalized,
       })
@@ -107,6 +108,7 @@ export async function postMessage(db: Db, input: PostMessageInput): Promise<Post
           lane: 'transactional' as const,
           messageId: message.id,
           recipientEmail: r.email,
+          recipientName: r.name,
           recipientContactId: r.id,
           smtpMessageId: message.messageId,
         })),

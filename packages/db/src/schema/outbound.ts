@@ -21,6 +21,8 @@ export const outgoingMails = pgTable(
     messageId: uuid().references(() => messages.id, { onDelete: 'cascade' }),
     mailingId: uuid().references(() => mailings.id, { onDelete: 'cascade' }),
     recipientEmail: text().notNull(),
+    /** The display name of the To header, copied when the mail is created. */
+    recipientName: text(),
     recipientContactId: uuid().references(() => contacts.id, { onDelete: 'set null' }),
     state: outgoingMailState().notNull().default('ready'),
     serverId: uuid().references(() => outgoingServers.id, { onDelete: 'set null' }),
