@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { aliasRows, type IncomingServer, incomingServerRows } from '@sotamail/db';
-import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { iso, patchOf } from '../schemas/common.js';
 import { registerCrudRoutes } from './crud-routes.js';
+import { serverColumns } from './server-columns.js';
 
 const Secret = z.string().min(1).max(20_000).nullable();
 
@@ -107,19 +106,7 @@ export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async
     }),
     async toValues(input, { db, tenant, existing }) {
       const current = existing as IncomingServer | undefined;
-      const id = current?.id ?? randomUUID();
-      const box = createSecretBox(deps.secretKey, serverSecretContext('incoming', id));
-      const values: Record<string, unknown> = current ? {} : { id };
-      for (const [key, value] of Object.entries(input)) {
-        const column = secretColumns[key as keyof typeof secretColumns];
-        if (column) {
-          if (value !== undefined) {
-            values[column] = value === null ? null : box.seal(value as string);
-          }
-        } else if (value !== undefined) {
-          values[key] = value;
-        }
-      }
+      const values = serverColumns('incoming', deps.secretKey, input, secretColumns, current?.id);
       const merged = { ...current, ...values } as Partial<IncomingServer>;
       if (merged.authType === 'password' && !merged.passwordSealed) {
         throw new ApiError('VALIDATION_FAILED', 'Authentication "password" needs a password.');

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { type OutgoingServer, outgoingServerRows } from '@sotamail/db';
-import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
+import { serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -8,6 +7,7 @@ import { type OutgoingServerSettings, outgoingServerProblem } from '../domain/se
 import { ApiError } from '../errors.js';
 import { iso, patchOf } from '../schemas/common.js';
 import { registerCrudRoutes } from './crud-routes.js';
+import { serverColumns } from './server-columns.js';
 
 const Secret = z.string().min(1).max(20_000).nullable();
 
@@ -125,20 +125,7 @@ export const outgoingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async
     toOut: toOutgoingServerOut,
     async toValues(input, { tenant, existing }) {
       const current = existing as OutgoingServer | undefined;
-      const id = current?.id ?? randomUUID();
-      const box = createSecretBox(deps.secretKey, sealContext(id));
-      const values: Record<string, unknown> = current ? {} : { id };
-      for (const [key, value] of Object.entries(input)) {
-        const column = secretColumns[key as keyof typeof secretColumns];
-        if (column) {
-          // A secret that is not sent is kept; null clears it.
-          if (value !== undefined) {
-            values[column] = value === null ? null : box.seal(value as string);
-          }
-        } else if (value !== undefined) {
-          values[key] = value;
-        }
-      }
+      const values = serverColumns('outgoing', deps.secretKey, input, secretColumns, current?.id);
       const merged = { ...current, ...values } as Partial<OutgoingServer>;
       const settings: OutgoingServerSettings = {
         port: merged.port ?? 0,

@@ -186,13 +186,19 @@ export async function findStrandedMails(db: DbOrTx, untouchedSince: Date, limit 
     .limit(limit);
 }
 
+async function findNotification(db: DbOrTx, tenantId: string, notificationId: string) {
+  const [row] = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.id, notificationId)))
+    .for('update');
+  return row;
+}
+
 /** Failed or cancelled deliveries an admin retries: back to `ready`, counters kept. */
 export async function requeueDelivery(db: Db, tenantId: string, notificationId: string) {
   return db.transaction(async (tx) => {
-    const [notification] = await tx
-      .select()
-      .from(notifications)
-      .where(and(eq(notifications.tenantId, tenantId), eq(notifications.id, notificationId)));
+    const notification = await findNotification(tx, tenantId, notificationId);
     if (!notification?.outgoingMailId) {
       return { found: Boolean(notification), mail: undefined };
     }
@@ -225,10 +231,7 @@ export async function requeueDelivery(db: Db, tenantId: string, notificationId: 
 /** Cancels a delivery that has not gone out (ready, deferred or failed). */
 export async function cancelDelivery(db: Db, tenantId: string, notificationId: string) {
   return db.transaction(async (tx) => {
-    const [notification] = await tx
-      .select()
-      .from(notifications)
-      .where(and(eq(notifications.tenantId, tenantId), eq(notifications.id, notificationId)));
+    const notification = await findNotification(tx, tenantId, notificationId);
     if (!notification?.outgoingMailId) {
       return { found: Boolean(notification), cancelled: false };
     }
