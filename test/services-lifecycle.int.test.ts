@@ -23,6 +23,7 @@ const baseEnv = () => ({
   QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
   LOG_LEVEL: 'info',
   SHUTDOWN_TIMEOUT_MS: '5000',
+  SOTAMAIL_SECRET_KEY: randomBytes(32).toString('base64'),
 });
 
 describe.each(['fetcher', 'router', 'dispatcher', 'bounce-processor'])('%s process', (service) => {
@@ -61,11 +62,13 @@ describe('configuration errors', () => {
     expect(code).toBe(1);
     expect(proc.output()).toMatch(/REDIS_URL: must be a URL starting with redis:/);
     expect(proc.output()).toMatch(/HEALTH_PORT: /);
+    expect(proc.output()).not.toMatch(/SOTAMAIL_SECRET_KEY/);
     expect(proc.output()).not.toMatch(/\n\s+at /);
   });
 
   it('config-api names its missing secrets', async () => {
-    const proc = startService('config-api', { ...baseEnv(), PORT: '0' });
+    const { SOTAMAIL_SECRET_KEY: _omitted, ...env } = baseEnv();
+    const proc = startService('config-api', { ...env, PORT: '0' });
     const { code } = await proc.exited;
     expect(code).toBe(1);
     expect(proc.output()).toMatch(/SOTAMAIL_OPERATOR_TOKEN: is required/);
