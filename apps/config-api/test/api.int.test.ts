@@ -104,6 +104,65 @@ describe('authentication and tenant isolation', () => {
     ).toBe(200);
   });
 
+  it('cannot be bypassed with a percent-encoded path', async () => {
+    expectError(await h.call({ method: 'GET', url: '/%761/databases', token: null }), 401, 'UNAUTHORIZED');
+    expectError(await h.call({ method: 'GET', url: '/v%31/databases', token: null }), 401, 'UNAUTHORIZED');
+  });
+
+  it('keeps the platform server’s From filter and the domain of an online database for the operator', async () => {
+    const online = await createDatabase({ name: 'Spoof', hostingType: 'online' });
+    const onprem = await createDatabase({
+      name: 'Own',
+      hostingType: 'on_premise',
+      aliasDomain: 'own-servers.test',
+    });
+    const keyOnline = await createKey(online.id);
+    const keyOnprem = await createKey(onprem.id);
+    const put = (db: string, key: string, name: string, value: string) =>
+      h.call({
+        method: 'PUT',
+        url: `/v1/databases/${db}/parameters/${name}`,
+        token: key,
+        payload: { value },
+      });
+    expectError(
+      await put(online.id, keyOnline.key, 'mail.default.from_filter', 'bank.test'),
+      403,
+      'OPERATOR_ONLY',
+    );
+    expectError(
+      await put(online.id, keyOnline.key, 'mail.catchall.domain', 'bank.test'),
+      403,
+      'OPERATOR_ONLY',
+    );
+    expectError(
+      await h.call({
+        method: 'DELETE',
+        url: `/v1/databases/${online.id}/parameters/mail.default.from_filter`,
+        token: keyOnline.key,
+      }),
+      403,
+      'OPERATOR_ONLY',
+    );
+    expectError(
+      await h.call({
+        method: 'PATCH',
+        url: `/v1/databases/${online.id}`,
+        token: keyOnline.key,
+        payload: { aliasDomain: 'bank.test' },
+      }),
+      403,
+      'OPERATOR_ONLY',
+    );
+    expect((await put(online.id, h.operatorToken, 'mail.default.from_filter', 'spoof.test')).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await put(onprem.id, keyOnprem.key, 'mail.default.from_filter', 'own-servers.test')).statusCode,
+    ).toBe(200);
+    expect((await put(online.id, keyOnline.key, 'mail.incoming.limit.alias', '7')).statusCode).toBe(200);
+  });
+
   it('keeps operator-only actions for the operator, and revoked keys stop working', async () => {
     const a = await createDatabase({ name: 'Gamma', hostingType: 'online' });
     const key = await createKey(a.id);

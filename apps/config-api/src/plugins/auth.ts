@@ -66,7 +66,10 @@ export const authPlugin = fp<{ operatorToken: string; handle: DbHandle }>(
   async (app: FastifyInstance, options) => {
     app.decorateRequest('principal', null as never);
     app.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/v1/')) {
+      // Decided on the route that matched, not on the raw URL: `/%761/…` is decoded to `/v1/…` by the
+      // router, and must not slip past this check.
+      const route = request.routeOptions.url;
+      if (route !== undefined && !route.startsWith('/v1/')) {
         return;
       }
       const principal = await authenticate(credentialOf(request), options.operatorToken, options.handle);
@@ -81,8 +84,16 @@ export const authPlugin = fp<{ operatorToken: string; handle: DbHandle }>(
   },
 );
 
+/** Fails closed: a route reached without an authenticated principal answers 401. */
+function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) {
+    throw new ApiError('UNAUTHORIZED', 'Missing or invalid credential.');
+  }
+  return request.principal;
+}
+
 export function requireOperator(request: FastifyRequest): void {
-  if (request.principal.role !== 'operator') {
+  if (principalOf(request).role !== 'operator') {
     throw new ApiError('OPERATOR_ONLY', 'Only the operator may do this.');
   }
 }
@@ -96,7 +107,7 @@ export async function loadTenant(
   handle: DbHandle,
   tenantId: string,
 ): Promise<Tenant> {
-  const tenant = canSee(request.principal, tenantId) ? await findTenant(handle.db, tenantId) : undefined;
+  const tenant = canSee(principalOf(request), tenantId) ? await findTenant(handle.db, tenantId) : undefined;
   if (!tenant) {
     throw new ApiError('NOT_FOUND', `Database ${tenantId} does not exist.`);
   }

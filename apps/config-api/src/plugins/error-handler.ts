@@ -9,7 +9,11 @@ export type ErrorBody = { error: { code: ErrorCode; message: string; requestId: 
 function fromPostgres(err: { code?: string; detail?: string }): ApiError | null {
   switch (err.code) {
     case '23505':
-      return new ApiError('CONFLICT', `This already exists${err.detail ? `: ${err.detail}` : '.'}`);
+      // The constraint's detail could name another database's values: say only what clashed.
+      return new ApiError(
+        'CONFLICT',
+        'An object with the same unique value (name, domain, address…) already exists.',
+      );
     case '23503':
       return new ApiError('INVALID_REFERENCE', 'A referenced object does not exist in this database.');
     case '22P02':

@@ -177,7 +177,12 @@ export const databaseRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
     async (request) => {
       const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
       const body = request.body;
-      if (body.dailyLimit !== undefined) {
+      // The daily limit is the operator's (R1.1); so is an online database's domain, which is what the
+      // platform server may send as.
+      if (
+        body.dailyLimit !== undefined ||
+        (body.aliasDomain !== undefined && tenant.hostingType === 'online')
+      ) {
         requireOperator(request);
       }
       if (body.massMailingServerId) {

@@ -1,10 +1,11 @@
 import { deleteParameter, getParameters, setParameter, updateTenant } from '@sotamail/db';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { aliasDomainParameter, checkParameter, parameterDefinitions } from '../domain/parameters.js';
 import { ApiError } from '../errors.js';
-import { loadTenant } from '../plugins/auth.js';
+import { loadTenant, requireOperator } from '../plugins/auth.js';
 import { DatabaseParams, errorResponses } from '../schemas/common.js';
 
 const ParameterList = z.object({
@@ -18,6 +19,18 @@ const ParameterList = z.object({
   ),
 });
 const KeyParams = DatabaseParams.extend({ key: z.string().min(1).max(100) });
+
+/**
+ * On an online database these decide which From addresses the platform's shared server sends: a
+ * database may not widen them itself, or it could send as any domain on the platform's reputation.
+ */
+const platformSendingKeys = new Set(['mail.default.from_filter', aliasDomainParameter]);
+
+function guardPlatformSending(request: FastifyRequest, hosting: 'online' | 'on_premise', key: string): void {
+  if (hosting === 'online' && platformSendingKeys.has(key)) {
+    requireOperator(request);
+  }
+}
 
 export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const { db } = deps.handle;
@@ -68,6 +81,7 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     async (request) => {
       const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
       const { key } = request.params;
+      guardPlatformSending(request, tenant.hostingType, key);
       const value = request.body.value.trim();
       const check = checkParameter(key, value);
       if (!check.ok) {
@@ -95,6 +109,7 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     async (request) => {
       const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
       const { key } = request.params;
+      guardPlatformSending(request, tenant.hostingType, key);
       const definition = parameterDefinitions[key];
       if (!definition) {
         throw new ApiError(
