@@ -25,7 +25,8 @@ export const dispatcherEnv = {
   RELEASE_INTERVAL_MS: durationMsEnv(15_000),
   /** A job whose process stops answering for this long is handed to another instance. */
   JOB_LOCK_MS: durationMsEnv(30_000),
-  SMTP_TIMEOUT_MS: durationMsEnv(60_000),
+  /** Below the shutdown deadline, so a deploy lets sends in flight finish instead of cutting them. */
+  SMTP_TIMEOUT_MS: durationMsEnv(20_000),
   /** Pause after a server says it is busy (421, 4.3.2, too many connections). */
   THROTTLE_PAUSE_MS: durationMsEnv(30_000),
   /**

@@ -22,8 +22,8 @@ export const queueNames = {
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
-// Retries: exponential from 10 s gives 10 s, 20 s, 40 s … ; eight attempts span about 40 minutes,
-// long enough to ride out a restart of Redis, PostgreSQL or a mail server.
+// Retries: exponential from 10 s gives 10 s, 20 s, 40 s … 640 s; eight attempts span about 21
+// minutes (± jitter), long enough to ride out a restart of Redis, PostgreSQL or a mail server.
 const retried: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 },

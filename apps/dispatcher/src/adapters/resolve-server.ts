@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeliveryContext } from '@sotamail/db';
 import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { SmtpServerSettings } from './smtp-pools.js';
@@ -86,7 +87,10 @@ export function createResolveServer(secretKey: Buffer, platform: PlatformServer)
         name: row.name,
         settings: {
           key: row.id,
-          version: row.updatedAt.toISOString(),
+          // Only what the connection depends on: renaming a server or testing it keeps its pool.
+          version: createHash('sha256')
+            .update(JSON.stringify([row.host, row.port, row.security, auth, row.maxConnections]))
+            .digest('hex'),
           host: row.host,
           port: row.port,
           security: row.security,

@@ -40,8 +40,8 @@ export type SendMailDeps = {
 
 export type SendOutcome = 'sent' | 'deferred' | 'exception' | 'bounced' | 'skipped' | 'throttled';
 
-/** A mail may be paused for a busy server this often before it is failed, so nothing waits forever. */
-const maxThrottledAttempts = 100;
+/** A mail waiting for a busy or rate-limited server fails after this long, so nothing waits forever. */
+const maxQuotaWaitMs = 24 * 3600 * 1000;
 
 /**
  * Sends one outgoing mail: claim it, apply the daily limit, choose the server (R4, the same code as
@@ -73,24 +73,8 @@ export function createSendMailHandler(deps: SendMailDeps) {
       return 'exception';
     }
 
-    const day = utcDay(deps.now());
-    const limited = mail.lane === 'transactional' && context.tenant.dailyLimit !== null;
-    if (limited && !(await reserveDailySlot(deps.db, mail.tenantId, day, context.tenant.dailyLimit ?? 0))) {
-      const opens = nextUtcWindow(deps.now());
-      await recordDelivery(deps.db, mail.id, {
-        state: 'deferred',
-        failureType: 'daily_limit',
-        failureReason: `deferred: daily limit of ${context.tenant.dailyLimit} emails reached; goes out after ${opens.toISOString()}`,
-        nextAttemptAt: opens,
-      });
-      log.info({ dailyLimit: context.tenant.dailyLimit, opens }, 'mail.deferred_daily_limit');
-      return 'deferred';
-    }
-    const giveBackSlot = () => (limited ? releaseDailySlot(deps.db, mail.tenantId, day) : Promise.resolve());
-
     const prepared = prepare(mail, context, deps);
     if (!prepared.ok) {
-      await giveBackSlot();
       await recordDelivery(deps.db, mail.id, {
         state: 'exception',
         failureType: prepared.failureType,
@@ -101,9 +85,16 @@ export function createSendMailHandler(deps: SendMailDeps) {
     }
     const { server, mailOptions, route } = prepared;
 
+    // A send that went out but could not be recorded (database away) is recorded by the retry
+    // instead of being sent again.
+    const alreadySent = (job.data as { sentResponse?: string }).sentResponse;
+    if (alreadySent !== undefined) {
+      await recordSent(deps, mail, server, route, prepared.verpToken, mailOptions.envelope.from, alreadySent);
+      return 'sent';
+    }
+
     const permit = await acquirePermit(deps.throttle, server);
     if (!permit.ok) {
-      await giveBackSlot();
       return pauseJob(
         deps,
         mail,
@@ -114,29 +105,75 @@ export function createSendMailHandler(deps: SendMailDeps) {
         log,
       );
     }
-
-    let info: { response?: string; messageId?: string };
     try {
-      info = await deps.pools.transporterFor(server.settings).sendMail(mailOptions);
-    } catch (err) {
-      await permit.release();
-      await giveBackSlot();
-      return handleFailure(deps, mail, job, token, err as SmtpFailure, server, log);
+      // The daily slot is taken last, once the mail can really go, and given back on any failure:
+      // the limit counts mail sent, not attempts.
+      const day = utcDay(deps.now());
+      const limited = mail.lane === 'transactional' && context.tenant.dailyLimit !== null;
+      if (limited && !(await reserveDailySlot(deps.db, mail.tenantId, day, context.tenant.dailyLimit ?? 0))) {
+        const opens = nextUtcWindow(deps.now());
+        await recordDelivery(deps.db, mail.id, {
+          state: 'deferred',
+          failureType: 'daily_limit',
+          failureReason: `deferred: daily limit of ${context.tenant.dailyLimit} emails reached; goes out after ${opens.toISOString()}`,
+          nextAttemptAt: opens,
+        });
+        log.info({ dailyLimit: context.tenant.dailyLimit, opens }, 'mail.deferred_daily_limit');
+        return 'deferred';
+      }
+      let response: string;
+      try {
+        response = (await deps.pools.transporterFor(server.settings).sendMail(mailOptions)).response ?? '';
+      } catch (err) {
+        if (limited) {
+          await releaseDailySlot(deps.db, mail.tenantId, day);
+        }
+        return await handleFailure(deps, mail, job, token, err as SmtpFailure, server, log);
+      }
+      try {
+        await recordSent(deps, mail, server, route, prepared.verpToken, mailOptions.envelope.from, response);
+      } catch (err) {
+        await job.updateData({ ...job.data, sentResponse: response }).catch(() => {});
+        throw err;
+      }
+      log.info({ server: server.name, response }, 'mail.sent');
+      return 'sent';
+    } finally {
+      await permit.release().catch((err: unknown) => log.warn({ err }, 'throttle.release_failed'));
     }
-    await permit.release();
-    const response = info.response ?? '';
-    await recordDelivery(deps.db, mail.id, {
-      state: 'sent',
-      serverId: server.id,
-      fromHeader: route.fromHeader,
-      envelopeFrom: mailOptions.envelope.from,
-      verpToken: prepared.verpToken,
-      smtpResponse: response.slice(0, 1000),
-      smtpQueueId: queueIdOf(response),
-    });
-    log.info({ server: server.name, response }, 'mail.sent');
-    return 'sent';
   };
+}
+
+async function recordSent(
+  deps: SendMailDeps,
+  mail: OutgoingMail,
+  server: ResolvedServer,
+  route: { fromHeader: string },
+  verpToken: string | null,
+  envelopeFrom: string,
+  response: string,
+): Promise<void> {
+  const update = {
+    state: 'sent' as const,
+    serverId: server.id,
+    fromHeader: route.fromHeader,
+    envelopeFrom,
+    verpToken,
+    smtpResponse: response.slice(0, 1000),
+    smtpQueueId: queueIdOf(response),
+  };
+  // The mail is out: try hard to record it before giving up to the job's own retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await recordDelivery(deps.db, mail.id, update);
+      return;
+    } catch (err) {
+      if (attempt >= 5) {
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
 }
 
 type Prepared =
@@ -308,11 +345,11 @@ async function pauseJob(
   why: string,
   log: Logger,
 ): Promise<SendOutcome> {
-  if (mail.attempts > maxThrottledAttempts) {
+  if (Date.now() - mail.createdAt.getTime() > maxQuotaWaitMs) {
     await recordDelivery(deps.db, mail.id, {
       state: 'exception',
       failureType: 'rate_limited',
-      failureReason: `gave up after ${mail.attempts} pauses: ${why}`,
+      failureReason: `gave up after waiting 24 hours: ${why}`,
     });
     log.warn({ why }, 'mail.failed_throttled');
     return 'exception';
