@@ -45,7 +45,9 @@ export async function startDispatchHarness(): Promise<DispatchHarness> {
         HEALTH_PORT: String(port),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
         RELEASE_INTERVAL_MS: '500',
-        JOB_LOCK_MS: '3000',
+        // Long enough that a test machine under load never loses a lock by starvation; the kill test
+        // sets a short one to see a dead instance's jobs handed over quickly.
+        JOB_LOCK_MS: '15000',
         THROTTLE_PAUSE_MS: '1000',
         SHUTDOWN_TIMEOUT_MS: '10000',
         ...env,

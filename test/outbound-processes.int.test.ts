@@ -81,7 +81,7 @@ describe('per-server rate limit (R5.2)', () => {
     await new Promise((r) => setTimeout(r, 4000));
     expect(d.sink.received).toHaveLength(5);
     expect(await mailStates(d.h, s.databaseId)).toMatchObject({ sent: 5 });
-    const all = await d.sink.waitFor(8, 75_000);
+    const all = await d.sink.waitFor(8, 110_000);
     const first = all[0]?.at ?? 0;
     expect(all.slice(0, 5).every((m) => m.at - first < 60_000)).toBe(true);
     expect(all.slice(5).every((m) => m.at - first >= 59_000)).toBe(true);
@@ -91,14 +91,14 @@ describe('per-server rate limit (R5.2)', () => {
       (c) => c.sent === 8,
       10_000,
     );
-  }, 120_000);
+  }, 160_000);
 });
 
 describe('crash safety', () => {
   it('loses nothing when a dispatcher is killed with SIGKILL mid-batch', async () => {
     d.sink.behaviour.dataDelayMs = 40;
     const s = await seedThread(d.h, { followers: 120 });
-    const env = { TRANSACTIONAL_CONCURRENCY: '4', JOB_LOCK_MS: '2000' };
+    const env = { TRANSACTIONAL_CONCURRENCY: '4', JOB_LOCK_MS: '4000' };
     const victim = await d.startDispatcher(env);
     await d.startDispatcher(env);
     await post(d.h, s);

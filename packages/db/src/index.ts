@@ -30,6 +30,22 @@ export {
   threadRows,
 } from './queries/entities.js';
 export { addFollower, listFollowers, removeFollower } from './queries/followers.js';
+export {
+  countAliasRecordsSince,
+  createAliasThread,
+  findActiveAliases,
+  findAuthorContact,
+  findRawInbound,
+  findTenantByAliasDomain,
+  findThreadByMessageIds,
+  findThreadByRecord,
+  findUnroutedRaw,
+  isFollower,
+  markRawInbound,
+  messageExists,
+  type RawInbound,
+  storeRawInbound,
+} from './queries/inbound.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';
 export {
   listThreadMessages,

@@ -98,7 +98,8 @@ export async function recordSmtpBounce(
         diagnostic: update.failureReason ?? null,
         kind: 'smtp',
         originalMessageId: mail.smtpMessageId,
-        linkedBy: 'verp',
+        // Refused in our own SMTP session: no report to trust or distrust.
+        linkedBy: 'smtp',
       })
       .onConflictDoNothing()
       .returning({ id: bounceEvents.id });
@@ -206,6 +207,7 @@ export async function requeueDelivery(db: Db, tenantId: string, notificationId: 
       .update(outgoingMails)
       .set({
         state: 'ready',
+        attempts: 0,
         failureType: null,
         failureReason: null,
         nextAttemptAt: null,

@@ -31,4 +31,4 @@ export const inboundSource = pgEnum('inbound_source', ['imap', 'pop3', 'smtp', '
 export const inboundState = pgEnum('inbound_state', ['received', 'routed', 'ignored', 'failed']);
 export const mailingState = pgEnum('mailing_state', ['draft', 'sending', 'done', 'cancelled']);
 export const traceStatus = pgEnum('trace_status', ['pending', 'sent', 'bounced', 'skipped', 'failed']);
-export const bounceLink = pgEnum('bounce_link', ['verp', 'message_id', 'references', 'none']);
+export const bounceLink = pgEnum('bounce_link', ['smtp', 'verp', 'message_id', 'references', 'none']);

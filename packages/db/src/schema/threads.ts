@@ -75,9 +75,15 @@ export const threads = pgTable(
     subject: text().notNull().default(''),
     /** The thread's own alias for replies (R6.2); else the catchall. */
     aliasId: uuid().references(() => aliases.id, { onDelete: 'set null' }),
+    /** Set on records created by mail to an alias: which alias, and for whom (R9.1 counts these). */
+    createdByAliasId: uuid().references((): AnyPgColumn => aliases.id, { onDelete: 'set null' }),
+    createdByEmail: text(),
     ...timestamps,
   },
-  (t) => [uniqueIndex().on(t.tenantId, t.model, t.recordId)],
+  (t) => [
+    uniqueIndex().on(t.tenantId, t.model, t.recordId),
+    index().on(t.createdByAliasId, t.createdByEmail, t.createdAt),
+  ],
 );
 
 export const followers = pgTable(

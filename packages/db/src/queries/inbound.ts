@@ -1,0 +1,189 @@
+import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../client.js';
+import {
+  aliases,
+  contacts,
+  followers,
+  messages,
+  rawInboundMessages,
+  tenants,
+  threads,
+} from '../schema/index.js';
+
+export type RawInbound = typeof rawInboundMessages.$inferSelect;
+
+export async function findTenantByAliasDomain(db: DbOrTx, domain: string) {
+  const [row] = await db.select().from(tenants).where(eq(tenants.aliasDomain, domain.toLowerCase()));
+  return row;
+}
+
+/**
+ * Stores a raw message before its source is acknowledged (R7.3). The source key makes a second
+ * delivery of the same mail a no-op: `created` is false and the first row is returned.
+ */
+export async function storeRawInbound(
+  db: DbOrTx,
+  values: typeof rawInboundMessages.$inferInsert,
+): Promise<{ row: RawInbound; created: boolean }> {
+  const [row] = await db.insert(rawInboundMessages).values(values).onConflictDoNothing().returning();
+  if (row) {
+    return { row, created: true };
+  }
+  const [existing] = await db
+    .select()
+    .from(rawInboundMessages)
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, values.tenantId),
+        eq(rawInboundMessages.sourceKey, values.sourceKey),
+      ),
+    );
+  if (!existing) {
+    throw new Error('raw message conflict without an existing row');
+  }
+  return { row: existing, created: false };
+}
+
+export async function findRawInbound(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+): Promise<RawInbound | undefined> {
+  const [row] = await db
+    .select()
+    .from(rawInboundMessages)
+    .where(and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.id, id)));
+  return row;
+}
+
+export async function markRawInbound(
+  db: DbOrTx,
+  id: string,
+  values: { state: RawInbound['state']; decision?: Record<string, unknown> | null; error?: string | null },
+): Promise<void> {
+  await db
+    .update(rawInboundMessages)
+    .set({ ...values, attempts: sql`${rawInboundMessages.attempts} + 1`, processedAt: sql`now()` })
+    .where(eq(rawInboundMessages.id, id));
+}
+
+/** Stored mail still `received` after a while: its routing job may have been lost. */
+export async function findUnroutedRaw(db: DbOrTx, receivedBefore: Date, limit = 500) {
+  return db
+    .select({ id: rawInboundMessages.id, tenantId: rawInboundMessages.tenantId })
+    .from(rawInboundMessages)
+    .where(and(eq(rawInboundMessages.state, 'received'), lte(rawInboundMessages.receivedAt, receivedBefore)))
+    .limit(limit);
+}
+
+/** The thread of the newest message we sent or stored whose Message-ID is one of these. */
+export async function findThreadByMessageIds(db: DbOrTx, tenantId: string, messageIds: string[]) {
+  if (messageIds.length === 0) {
+    return undefined;
+  }
+  const [row] = await db
+    .select({ thread: threads, messageId: messages.messageId })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .where(and(eq(messages.tenantId, tenantId), inArray(messages.messageId, messageIds)))
+    .orderBy(desc(messages.createdAt))
+    .limit(1);
+  return row;
+}
+
+export async function findThreadByRecord(db: DbOrTx, tenantId: string, model: string, recordId: string) {
+  const [row] = await db
+    .select()
+    .from(threads)
+    .where(and(eq(threads.tenantId, tenantId), eq(threads.model, model), eq(threads.recordId, recordId)));
+  return row;
+}
+
+export async function messageExists(db: DbOrTx, tenantId: string, messageId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.messageId, messageId)))
+    .limit(1);
+  return Boolean(row);
+}
+
+export async function findActiveAliases(db: DbOrTx, tenantId: string, names: string[]) {
+  if (names.length === 0) {
+    return [];
+  }
+  return db
+    .select()
+    .from(aliases)
+    .where(and(eq(aliases.tenantId, tenantId), eq(aliases.active, true), inArray(aliases.name, names)));
+}
+
+/** The author of an incoming mail (R6.4): a contact with that address, the thread's followers first. */
+export async function findAuthorContact(
+  db: DbOrTx,
+  tenantId: string,
+  email: string,
+  threadId: string | null,
+) {
+  const normalized = email.toLowerCase();
+  const [row] = await db
+    .select({ contact: contacts, following: sql<boolean>`${followers.contactId} is not null` })
+    .from(contacts)
+    .leftJoin(
+      followers,
+      and(eq(followers.contactId, contacts.id), threadId ? eq(followers.threadId, threadId) : sql`false`),
+    )
+    .where(and(eq(contacts.tenantId, tenantId), eq(contacts.emailNormalized, normalized)))
+    .orderBy(sql`${followers.contactId} is null`, contacts.createdAt)
+    .limit(1);
+  return row;
+}
+
+export async function isFollower(db: DbOrTx, threadId: string, contactId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: followers.contactId })
+    .from(followers)
+    .where(and(eq(followers.threadId, threadId), eq(followers.contactId, contactId)));
+  return Boolean(row);
+}
+
+/** Records an alias created for this sender since a moment (the R9.1 limit). */
+export async function countAliasRecordsSince(db: DbOrTx, aliasId: string, senderEmail: string, since: Date) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(threads)
+    .where(
+      and(
+        eq(threads.createdByAliasId, aliasId),
+        eq(threads.createdByEmail, senderEmail.toLowerCase()),
+        gte(threads.createdAt, since),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+export async function createAliasThread(
+  db: Db,
+  values: {
+    tenantId: string;
+    aliasId: string;
+    model: string;
+    recordId: string;
+    subject: string;
+    senderEmail: string;
+  },
+) {
+  const [row] = await db
+    .insert(threads)
+    .values({
+      tenantId: values.tenantId,
+      model: values.model,
+      recordId: values.recordId,
+      subject: values.subject,
+      createdByAliasId: values.aliasId,
+      createdByEmail: values.senderEmail.toLowerCase(),
+    })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? (await findThreadByRecord(db, values.tenantId, values.model, values.recordId));
+}
