@@ -55,7 +55,11 @@ const handler = createSendMailHandler({
 // send notifications (R5.1).
 // A job stalls when its process dies or starves; it is taken again, a few times over, since the
 // mail itself is safe to take again (see the README's crash safety).
-const workerOptions = { lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, maxStalledCount: 5 };
+const workerOptions = {
+  lockDuration: config.JOB_LOCK_MS,
+  stalledInterval: config.JOB_LOCK_MS,
+  maxStalledCount: 5,
+};
 if (config.DISPATCH_LANES.includes('transactional')) {
   const worker = createWorker({
     queue: 'outbound',
