@@ -7,6 +7,13 @@ export {
   EXIT_USAGE,
 } from './command.js';
 export {
+  type InspectLine,
+  inspect,
+  inspectCommand,
+  inspectFile,
+  inspectUsage,
+} from './commands/inspect.js';
+export {
   type PreviewSendInput,
   previewSend,
   previewSendCommand,

@@ -96,6 +96,14 @@ describe('sotamail process', { timeout: 30_000 }, () => {
       (out) => expect(out).toBe(''),
       /^sotamail preview-send: line 1: not valid JSON \(.*\)\n$/,
     ],
+    [
+      'inspect without a file',
+      ['inspect'],
+      '',
+      2,
+      (out) => expect(out).toBe(''),
+      /^sotamail inspect: no file given\nUsage: sotamail inspect/,
+    ],
     ['help', ['--help'], '', 2, (out) => expect(out).toBe(''), /^Usage: sotamail <command>/],
     [
       'unknown command',

@@ -1,4 +1,11 @@
 export { domainOf, normalizeAddress, type ParsedAddress, parseAddress } from './address.js';
+export { type AutoReplyVerdict, detectAutoReply, subjectMarker } from './auto-reply.js';
+export {
+  type BounceKind,
+  type BounceSniff,
+  type BounceSniffInput,
+  looksLikeBounce,
+} from './bounce-sniff.js';
 export { encapsulateAddress } from './encapsulate.js';
 export { formatAddress } from './format-address.js';
 export {
@@ -8,6 +15,13 @@ export {
   isEmptyFromFilter,
   matchesFromFilter,
 } from './from-filter.js';
+export {
+  type HeaderMap,
+  headerMap,
+  headerMapFromLines,
+  headerValue,
+  headerValues,
+} from './header-map.js';
 export {
   bounceAddress,
   catchallAddress,

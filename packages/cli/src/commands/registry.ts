@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
+import { inspectCommand } from './inspect.js';
 import { previewSendCommand } from './preview-send.js';
 
-/** Every subcommand; adding one (`route`, `inspect`) is one file plus one line here. */
-export const commands: readonly Command[] = [previewSendCommand];
+/** Every subcommand; adding one (`route`) is one file plus one line here. */
+export const commands: readonly Command[] = [previewSendCommand, inspectCommand];
