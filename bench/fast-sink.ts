@@ -23,6 +23,7 @@ export async function startFastSink(): Promise<{
       stream.resume();
     },
   });
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.server.address() as AddressInfo).port,

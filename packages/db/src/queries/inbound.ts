@@ -162,6 +162,11 @@ export async function countAliasRecordsSince(db: DbOrTx, aliasId: string, sender
   return row?.n ?? 0;
 }
 
+/**
+ * Creates the record of an alias for a sender unless that sender reached the alias's limit in the
+ * period (R9.1). Count and insert run under a lock per (alias, sender), so concurrent routers cannot
+ * both see room for one more. Idempotent per record id: a re-run returns the same thread.
+ */
 export async function createAliasThread(
   db: Db,
   values: {
@@ -172,18 +177,33 @@ export async function createAliasThread(
     subject: string;
     senderEmail: string;
   },
-) {
-  const [row] = await db
-    .insert(threads)
-    .values({
-      tenantId: values.tenantId,
-      model: values.model,
-      recordId: values.recordId,
-      subject: values.subject,
-      createdByAliasId: values.aliasId,
-      createdByEmail: values.senderEmail.toLowerCase(),
-    })
-    .onConflictDoNothing()
-    .returning();
-  return row ?? (await findThreadByRecord(db, values.tenantId, values.model, values.recordId));
+  limit: { max: number; since: Date },
+): Promise<{ thread: typeof threads.$inferSelect } | { limited: true; count: number }> {
+  const sender = values.senderEmail.toLowerCase();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${values.aliasId}:${sender}`}))`);
+    const existing = await findThreadByRecord(tx, values.tenantId, values.model, values.recordId);
+    if (existing) {
+      return { thread: existing };
+    }
+    const made = await countAliasRecordsSince(tx, values.aliasId, sender, limit.since);
+    if (made >= limit.max) {
+      return { limited: true as const, count: made };
+    }
+    const [row] = await tx
+      .insert(threads)
+      .values({
+        tenantId: values.tenantId,
+        model: values.model,
+        recordId: values.recordId,
+        subject: values.subject,
+        createdByAliasId: values.aliasId,
+        createdByEmail: sender,
+      })
+      .returning();
+    if (!row) {
+      throw new Error('insert returned no row');
+    }
+    return { thread: row };
+  });
 }

@@ -20,6 +20,8 @@ export type PostMessageInput = {
   references?: string[];
   rawInboundId?: string | null;
   attachments?: NewAttachment[];
+  /** False for mail that must not be passed on (auto-replies, R9.3): stored, nobody emailed. */
+  notifyFollowers?: boolean;
 };
 
 export type PostedMessage = {
@@ -97,7 +99,7 @@ export async function postMessage(db: Db, input: PostMessageInput): Promise<Post
         and(eq(followers.threadId, input.threadId), eq(followers.tenantId, input.tenantId), ...notAuthor),
       )
       .orderBy(asc(contacts.emailNormalized), asc(followers.createdAt));
-    if (recipients.length === 0) {
+    if (recipients.length === 0 || input.notifyFollowers === false) {
       return { message, outgoingMailIds: [], created: true };
     }
     const mails = await tx
