@@ -334,6 +334,7 @@ banner() {
      API docs     $api/docs
      Queues       $api/admin/queues   (BullMQ dashboard; browser login: any user, the operator token as password)
      Operator token: SOTAMAIL_OPERATOR_TOKEN in $ENV_FILE   (API: Authorization: Bearer <token>)
+     SMTP ingress 127.0.0.1:${SMTP_INGRESS_PORT:-2525}   (mail for the databases' alias domains)
      Health       fetcher :${PORT_OF[fetcher]}  router :${PORT_OF[router]}  dispatcher :${PORT_OF[dispatcher]}  bounce-processor :${PORT_OF[bounce-processor]}   (GET /health, /health/ready)
      Stop         Ctrl-C
   ────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@sotamail/logging';
+import { SMTPServer } from 'smtp-server';
+
+export type IngressStore = (mail: {
+  raw: Buffer;
+  envelopeFrom: string | null;
+  /** Recipients grouped by the database that owns their domain. */
+  recipientsByTenant: Map<string, string[]>;
+  sha256: string;
+}) => Promise<void>;
+
+export type SmtpIngress = { port: number; close: () => Promise<void> };
+
+async function groupByTenant(
+  recipients: string[],
+  tenantOfDomain: (domain: string) => Promise<string | null>,
+): Promise<Map<string, string[]>> {
+  const byTenant = new Map<string, string[]>();
+  for (const address of recipients) {
+    const tenantId = await tenantOfDomain(address.split('@').pop() ?? '');
+    if (tenantId) {
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), address]);
+    }
+  }
+  return byTenant;
+}
+
+const smtpError = (code: number, message: string) =>
+  Object.assign(new Error(message), { responseCode: code });
+
+/**
+ * Accepts mail for the alias domains of the databases (R7.4) and answers 250 only once the raw
+ * message is committed (R7.3): a crash before that makes the sending MTA retry, never lose it.
+ */
+export async function startSmtpIngress(options: {
+  host: string;
+  port: number;
+  hostname: string;
+  maxBytes: number;
+  logger: Logger;
+  tenantOfDomain: (domain: string) => Promise<string | null>;
+  store: IngressStore;
+}): Promise<SmtpIngress> {
+  const server = new SMTPServer({
+    name: options.hostname,
+    banner: 'SotaMail ingress',
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    size: options.maxBytes,
+    logger: false,
+    async onRcptTo(address, _session, callback) {
+      const domain = address.address.split('@').pop()?.toLowerCase() ?? '';
+      try {
+        const tenantId = await options.tenantOfDomain(domain);
+        if (!tenantId) {
+          callback(
+            smtpError(550, `5.1.2 <${address.address}>: this server does not accept mail for ${domain}`),
+          );
+          return;
+        }
+        callback();
+      } catch (err) {
+        options.logger.warn({ err }, 'ingress.lookup_failed');
+        callback(smtpError(451, '4.3.0 temporary failure, try again later'));
+      }
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          callback(smtpError(552, `5.3.4 message too big: the limit is ${options.maxBytes} bytes`));
+          return;
+        }
+        const raw = Buffer.concat(chunks);
+        const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        const mailFrom = session.envelope.mailFrom;
+        // Grouped from the transaction's own recipient list, which smtp-server keeps per transaction.
+        groupByTenant(recipients, options.tenantOfDomain)
+          .then((recipientsByTenant) => {
+            if (recipientsByTenant.size === 0) {
+              throw Object.assign(new Error('no recipient of this transaction belongs to a database'), {
+                noRecipient: true,
+              });
+            }
+            return options.store({
+              raw,
+              envelopeFrom: mailFrom ? mailFrom.address : null,
+              recipientsByTenant,
+              sha256: createHash('sha256').update(raw).digest('hex'),
+            });
+          })
+          .then(
+            () => callback(null, '2.0.0 stored'),
+            (err: unknown) => {
+              if ((err as { noRecipient?: boolean }).noRecipient) {
+                callback(smtpError(554, '5.5.1 no valid recipients'));
+                return;
+              }
+              options.logger.error({ err }, 'ingress.store_failed');
+              callback(smtpError(451, '4.3.0 could not store the message, try again later'));
+            },
+          );
+      });
+    },
+  });
+  server.on('error', (err) => options.logger.warn({ err }, 'ingress.error'));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

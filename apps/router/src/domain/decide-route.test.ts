@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { type AliasFact, decideRoute, type RouteFacts } from './decide-route.js';
+
+const sales: AliasFact = {
+  id: 'a1',
+  name: 'sales',
+  model: 'crm.lead',
+  threadId: null,
+  contactPolicy: 'everyone',
+};
+const base: RouteFacts = {
+  localParts: [],
+  catchallAlias: 'catchall',
+  bounceAlias: 'bounce',
+  looksLikeBounce: false,
+  duplicate: false,
+  replyThread: null,
+  aliases: [],
+  mailboxAlias: null,
+  sender: { known: true, followsAliasThread: false },
+  aliasRecordsInPeriod: 0,
+  aliasLimit: 5,
+};
+
+describe('decideRoute (R8)', () => {
+  it.each<[string, Partial<RouteFacts>, string, string | null]>([
+    [
+      'a delivery report',
+      { looksLikeBounce: true, replyThread: { id: 't1', model: 'sale.order' } },
+      'bounce',
+      null,
+    ],
+    ['mail to the bounce address', { localParts: ['bounce'] }, 'bounce', null],
+    ['mail to a VERP address', { localParts: ['bounce+abc123'] }, 'bounce', null],
+    ['a duplicate', { duplicate: true, replyThread: { id: 't1', model: 'sale.order' } }, 'dropped', null],
+    [
+      'a reply to the catchall',
+      { localParts: ['catchall'], replyThread: { id: 't1', model: 'sale.order' } },
+      'reply',
+      't1',
+    ],
+    [
+      'a reply addressed to the same model’s alias',
+      {
+        localParts: ['sales'],
+        aliases: [{ ...sales, model: 'sale.order' }],
+        replyThread: { id: 't1', model: 'sale.order' },
+      },
+      'reply',
+      't1',
+    ],
+    [
+      'a reply forwarded to another model’s alias',
+      { localParts: ['sales'], aliases: [sales], replyThread: { id: 't1', model: 'sale.order' } },
+      'new-record',
+      null,
+    ],
+    ['mail to an alias', { localParts: ['sales'], aliases: [sales] }, 'new-record', null],
+    [
+      'mail to a fixed-thread alias',
+      { localParts: ['news'], aliases: [{ ...sales, name: 'news', threadId: 't9' }] },
+      'reply',
+      't9',
+    ],
+    [
+      'mail to an alias from an unknown sender, contacts only',
+      {
+        localParts: ['sales'],
+        aliases: [{ ...sales, contactPolicy: 'contacts' }],
+        sender: { known: false, followsAliasThread: false },
+      },
+      'refused',
+      null,
+    ],
+    [
+      'mail to an alias from a non-follower, followers only',
+      { localParts: ['sales'], aliases: [{ ...sales, contactPolicy: 'followers' }] },
+      'refused',
+      null,
+    ],
+    [
+      'mail over the alias limit',
+      { localParts: ['sales'], aliases: [sales], aliasRecordsInPeriod: 5 },
+      'dropped',
+      null,
+    ],
+    ['a non-reply to the catchall', { localParts: ['catchall'] }, 'refused', null],
+    ['mail to an unknown local part', { localParts: ['nobody'] }, 'unroutable', null],
+    ['mail with no recipient of ours', {}, 'unroutable', null],
+    [
+      'mail in an alias’s own mailbox without the alias in its headers',
+      { mailboxAlias: sales },
+      'new-record',
+      null,
+    ],
+  ])('%s', (_label, facts, action, threadId) => {
+    const result = decideRoute({ ...base, ...facts });
+    expect(result.action).toBe(action);
+    expect(result.threadId).toBe(threadId);
+    expect(result.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('says why the alias limit stopped a mail', () => {
+    const result = decideRoute({ ...base, localParts: ['sales'], aliases: [sales], aliasRecordsInPeriod: 7 });
+    expect(result.reasons.join(' ')).toMatch(/mail\.incoming\.limit\.alias = 5/);
+  });
+});
