@@ -24,6 +24,7 @@ const baseEnv = () => ({
   LOG_LEVEL: 'info',
   SHUTDOWN_TIMEOUT_MS: '5000',
   SOTAMAIL_SECRET_KEY: randomBytes(32).toString('base64'),
+  SMTP_INGRESS_PORT: '0',
 });
 
 describe.each(['fetcher', 'router', 'dispatcher', 'bounce-processor'])('%s process', (service) => {

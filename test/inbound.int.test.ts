@@ -1,0 +1,328 @@
+import { schema } from '@sotamail/db';
+import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import { and, eq } from 'drizzle-orm';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DispatchHarness,
+  post,
+  seedThread,
+  startDispatchHarness,
+  waitUntil,
+} from './outbound-harness.js';
+
+// The inbound path with nothing faked: a reply is sent over SMTP to the fetcher's ingress, the router
+// puts it in its thread, and the dispatcher notifies the other followers through the SMTP sink.
+
+let d: DispatchHarness;
+let ingressPort: number;
+const services: ServiceProcess[] = [];
+
+async function startInboundService(name: 'fetcher' | 'router', env: Record<string, string> = {}) {
+  const port = await freePort();
+  const proc = startService(name, {
+    DATABASE_URL: d.h.db.url,
+    REDIS_URL: testEnv.redisUrl,
+    QUEUE_PREFIX: d.h.redis.prefix,
+    HEALTH_PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...env,
+  });
+  services.push(proc);
+  await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 20_000);
+  return proc;
+}
+
+beforeAll(async () => {
+  d = await startDispatchHarness();
+  await d.startDispatcher();
+  ingressPort = await freePort();
+  await startInboundService('fetcher', {
+    SMTP_INGRESS_PORT: String(ingressPort),
+    SMTP_INGRESS_MAX_BYTES: String(2 * 1024 * 1024),
+  });
+  await startInboundService('router');
+});
+
+afterAll(async () => {
+  for (const proc of services) {
+    proc.child.kill('SIGTERM');
+  }
+  await Promise.all(services.map((p) => p.exited));
+  await d?.close();
+});
+
+function send(message: SendMailOptions) {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ingressPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+  return transport.sendMail(message).finally(() => transport.close());
+}
+
+const threadMessages = (databaseId: string, threadId: string) =>
+  d.h.db.db
+    .select()
+    .from(schema.messages)
+    .where(and(eq(schema.messages.tenantId, databaseId), eq(schema.messages.threadId, threadId)));
+
+describe('replies come back into their thread (R6.4, R8.2)', () => {
+  it('puts a follower’s reply in the thread with its author and notifies the other followers', async () => {
+    const s = await seedThread(d.h, { followers: 2, aliasDomain: 'loop.test' });
+    const [f0, f1] = s.followerEmails;
+    const before = d.sink.received.length;
+    const original = await post(d.h, s);
+    await d.sink.waitFor(before + 2, 20_000);
+    const notification = d.sink.received.slice(before).find((m) => m.rcptTo.includes(f0 ?? ''));
+    expect(notification?.parsed.replyTo?.text).toContain('catchall@loop.test');
+
+    const afterFirst = d.sink.received.length;
+    await send({
+      from: `"Follower 0" <${f0}>`,
+      to: 'catchall@loop.test',
+      subject: 'Re: Your quote',
+      text: 'Thanks, looks good.',
+      inReplyTo: `<${original.messageId}>`,
+      references: [`<${original.messageId}>`],
+      messageId: '<reply-1@customer.test>',
+    });
+    const messages = await waitUntil(
+      'the reply in the thread',
+      () => threadMessages(s.databaseId, s.threadId),
+      (m) => m.length === 2,
+      20_000,
+    );
+    const reply = messages.find((m) => m.messageId === 'reply-1@customer.test');
+    expect(reply).toMatchObject({
+      kind: 'email',
+      authorEmail: f0,
+      authorName: 'Follower 0',
+      subject: 'Re: Your quote',
+    });
+    expect(reply?.authorContactId).not.toBeNull();
+    expect(reply?.bodyText).toContain('Thanks, looks good.');
+
+    // The author of the reply is not notified; the original author and the other follower are.
+    await d.sink.waitFor(afterFirst + 2, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const relayed = d.sink.received.slice(afterFirst).flatMap((m) => m.rcptTo);
+    expect(relayed.sort()).toEqual(['admin@example.com', f1].sort());
+
+    // The same mail delivered again is a duplicate: nothing new (R9.4).
+    await send({
+      from: f0,
+      to: 'catchall@loop.test',
+      subject: 'Re: Your quote',
+      text: 'again',
+      messageId: '<reply-1@customer.test>',
+      inReplyTo: `<${original.messageId}>`,
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await threadMessages(s.databaseId, s.threadId)).toHaveLength(2);
+  });
+
+  it('keeps an auto-reply in its thread without passing it on (R9.3)', async () => {
+    const s = await seedThread(d.h, { followers: 2, aliasDomain: 'vacation.test' });
+    const original = await post(d.h, s);
+    await waitUntil(
+      'sent',
+      async () =>
+        (
+          await d.h.db.db
+            .select()
+            .from(schema.outgoingMails)
+            .where(eq(schema.outgoingMails.messageId, original.id))
+        ).every((m) => m.state === 'sent'),
+      (ok) => ok,
+      20_000,
+    );
+    const before = d.sink.received.length;
+    await send({
+      from: s.followerEmails[0],
+      to: 'catchall@vacation.test',
+      subject: 'Automatic reply: Your quote',
+      text: 'I am out of the office.',
+      inReplyTo: `<${original.messageId}>`,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await waitUntil(
+      'stored',
+      () => threadMessages(s.databaseId, s.threadId),
+      (m) => m.length === 2,
+      20_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(d.sink.received.length).toBe(before);
+  });
+});
+
+describe('aliases (R8.3, R9.1)', () => {
+  it('creates a record of the alias’s model and announces it', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'alias.test' });
+    const alias = await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${s.databaseId}/aliases`,
+      payload: { name: 'sales', model: 'crm.lead', defaults: { team: 'EU' } },
+    });
+    expect(alias.statusCode).toBe(201);
+    await send({
+      from: '"Prospect" <prospect@lead.test>',
+      to: 'sales@alias.test',
+      subject: 'I want 40 chairs',
+      text: 'Please quote.',
+    });
+    const [thread] = await waitUntil(
+      'a crm.lead thread',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.threads)
+          .where(and(eq(schema.threads.tenantId, s.databaseId), eq(schema.threads.model, 'crm.lead'))),
+      (t) => t.length === 1,
+      20_000,
+    );
+    expect(thread).toMatchObject({ subject: 'I want 40 chairs', createdByEmail: 'prospect@lead.test' });
+    const [message] = await threadMessages(s.databaseId, thread?.id ?? '');
+    expect(message).toMatchObject({
+      authorEmail: 'prospect@lead.test',
+      authorContactId: null,
+      authorName: 'Prospect',
+    });
+    const events = d.h.deps.producer.queues.get('events');
+    const jobs = (await events?.getJobs(['waiting', 'delayed', 'completed'])) ?? [];
+    expect(jobs.map((j) => j.data)).toContainEqual(
+      expect.objectContaining({ threadId: thread?.id, model: 'crm.lead', aliasId: alias.json().id }),
+    );
+  });
+
+  it('stops one sender after mail.incoming.limit.alias records in the period', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'limit.test' });
+    await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${s.databaseId}/aliases`,
+      payload: { name: 'jobs', model: 'hr.applicant' },
+    });
+    await d.h.call({
+      method: 'PUT',
+      url: `/v1/databases/${s.databaseId}/parameters/mail.incoming.limit.alias`,
+      payload: { value: '2' },
+    });
+    // All at once: the routers race, and the limit must still hold.
+    await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        send({
+          from: 'bot@spam.test',
+          to: 'jobs@limit.test',
+          subject: `Application ${i}`,
+          text: 'hire me',
+          messageId: `<app-${i}@spam.test>`,
+        }),
+      ),
+    );
+    const raws = await waitUntil(
+      'all four routed',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.rawInboundMessages)
+          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
+      (r) => r.length === 4 && r.every((x) => x.state !== 'received'),
+      20_000,
+    );
+    const actions = raws.map((r) => (r.decision as { action: string }).action).sort();
+    expect(actions).toEqual(['dropped', 'dropped', 'new-record', 'new-record']);
+    const threads = await d.h.db.db
+      .select()
+      .from(schema.threads)
+      .where(and(eq(schema.threads.tenantId, s.databaseId), eq(schema.threads.model, 'hr.applicant')));
+    expect(threads).toHaveLength(2);
+  });
+
+  it('refuses an unknown sender when the alias accepts known contacts only', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'policy.test' });
+    await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${s.databaseId}/aliases`,
+      payload: { name: 'support', model: 'helpdesk.ticket', contactPolicy: 'contacts' },
+    });
+    await send({ from: 'stranger@unknown.test', to: 'support@policy.test', subject: 'Help', text: 'x' });
+    await send({ from: 'admin@example.com', to: 'support@policy.test', subject: 'Help me too', text: 'y' });
+    const raws = await waitUntil(
+      'both routed',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.rawInboundMessages)
+          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
+      (r) => r.length === 2 && r.every((x) => x.state !== 'received'),
+      20_000,
+    );
+    const byAction = Object.fromEntries(raws.map((r) => [(r.decision as { action: string }).action, r]));
+    expect(Object.keys(byAction).sort()).toEqual(['new-record', 'refused']);
+    expect(JSON.stringify(byAction.refused?.decision)).toMatch(/known contacts only/);
+  });
+});
+
+describe('SMTP ingress (R7.4)', () => {
+  it('refuses domains it does not serve at RCPT, and oversized mail with 552', async () => {
+    await expect(send({ from: 'a@b.test', to: 'someone@not-ours.test', text: 'x' })).rejects.toMatchObject({
+      responseCode: 550,
+    });
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'big.test' });
+    await expect(
+      send({
+        from: 'a@b.test',
+        to: 'catchall@big.test',
+        text: 'x',
+        attachments: [{ filename: 'big.bin', content: Buffer.alloc(3 * 1024 * 1024, 1) }],
+      }),
+    ).rejects.toMatchObject({ responseCode: 552 });
+    const raws = await d.h.db.db
+      .select()
+      .from(schema.rawInboundMessages)
+      .where(eq(schema.rawInboundMessages.tenantId, s.databaseId));
+    expect(raws).toHaveLength(0);
+  });
+
+  it('keeps the recipients of each transaction apart on one connection', async () => {
+    const a = await seedThread(d.h, { followers: 0, aliasDomain: 'conn-a.test' });
+    const b = await seedThread(d.h, { followers: 0, aliasDomain: 'conn-b.test' });
+    const pooled = nodemailer.createTransport({
+      pool: true,
+      maxConnections: 1,
+      host: '127.0.0.1',
+      port: ingressPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await pooled.sendMail({ from: 'x@y.test', to: 'catchall@conn-a.test', text: 'one' });
+    await pooled.sendMail({ from: 'x@y.test', to: 'catchall@conn-b.test', text: 'two' });
+    pooled.close();
+    const rowsOf = (id: string) =>
+      d.h.db.db.select().from(schema.rawInboundMessages).where(eq(schema.rawInboundMessages.tenantId, id));
+    expect((await rowsOf(a.databaseId)).map((r) => r.envelopeTo)).toEqual([['catchall@conn-a.test']]);
+    expect((await rowsOf(b.databaseId)).map((r) => r.envelopeTo)).toEqual([['catchall@conn-b.test']]);
+  });
+
+  it('keeps a non-reply to the catchall as refused, with the reason, and unknown local parts as unroutable', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'keep.test' });
+    await send({ from: 'x@y.test', to: 'catchall@keep.test', subject: 'hello', text: 'not a reply' });
+    await send({ from: 'x@y.test', to: 'nobody@keep.test', subject: 'hello', text: 'who?' });
+    const raws = await waitUntil(
+      'both routed',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.rawInboundMessages)
+          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
+      (r) => r.length === 2 && r.every((x) => x.state !== 'received'),
+      20_000,
+    );
+    expect(raws.map((r) => [r.state, (r.decision as { action: string }).action]).sort()).toEqual([
+      ['ignored', 'refused'],
+      ['ignored', 'unroutable'],
+    ]);
+  });
+});
