@@ -326,3 +326,64 @@ describe('SMTP ingress (R7.4)', () => {
     ]);
   });
 });
+
+describe('malformed mail', () => {
+  it('stores broken MIME, missing Message-ID and 8-bit headers, routes what it can, and keeps running', async () => {
+    const s = await seedThread(d.h, { followers: 1, aliasDomain: 'broken.test' });
+    const original = await post(d.h, s);
+    const raws = [
+      // No Message-ID, a reply by References only, 8-bit (UTF-8) headers without encoding.
+      `From: Renée Müller <${s.followerEmails[0]}>\r\nTo: catchall@broken.test\r\nSubject: Ré: café ☕\r\nReferences: <${original.messageId}>\r\n\r\nMerci!\r\n`,
+      // A multipart whose boundary never closes.
+      'From: x@y.test\r\nTo: catchall@broken.test\r\nSubject: broken\r\nContent-Type: multipart/mixed; boundary="zzz"\r\n\r\n--zzz\r\nContent-Type: text/plain\r\n\r\nhalf a part',
+      // Headers only, nothing else.
+      'From: x@y.test\r\nTo: nobody@broken.test\r\n\r\n',
+      // Garbage that is not a mail at all.
+      '\u0000\u0001\u0002 not an email at all \u00ff\r\n\r\n',
+    ];
+    for (const raw of raws) {
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: ingressPort,
+        secure: false,
+        ignoreTLS: true,
+      });
+      await transport.sendMail({ envelope: { from: 'x@y.test', to: ['catchall@broken.test'] }, raw });
+      transport.close();
+    }
+    const rows = await waitUntil(
+      'all four processed',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.rawInboundMessages)
+          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
+      (r) => r.length === 4 && r.every((x) => x.state !== 'received'),
+      20_000,
+    );
+    for (const row of rows) {
+      // Either routed/ignored with a decision, or failed with a readable reason: never lost, never silent.
+      expect(row.decision !== null || (row.state === 'failed' && (row.error ?? '').length > 10)).toBe(true);
+    }
+    const messages = await threadMessages(s.databaseId, s.threadId);
+    const reply = messages.find((m) => m.id !== original.id);
+    expect(reply?.subject).toBe('Ré: café ☕');
+    expect(reply?.messageId).toMatch(/^missing-[0-9a-f]{32}@broken\.test$/);
+    // R6.4: a known contact shows under its contact name, whatever the mail's display name.
+    expect(reply?.authorName).toBe('Follower 0');
+    // The services are still up and routing.
+    await send({
+      from: s.followerEmails[0],
+      to: 'catchall@broken.test',
+      subject: 'still there?',
+      text: 'yes',
+      inReplyTo: `<${original.messageId}>`,
+    });
+    await waitUntil(
+      'one more reply',
+      () => threadMessages(s.databaseId, s.threadId),
+      (m) => m.length === 3,
+      20_000,
+    );
+  });
+});
