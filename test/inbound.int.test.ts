@@ -387,3 +387,47 @@ describe('malformed mail', () => {
     );
   });
 });
+
+describe('loop protection (R9)', () => {
+  it('stops a ping-pong between two auto-responders that do not mark their replies', async () => {
+    const s = await seedThread(d.h, { followers: 2, aliasDomain: 'pingpong.test' });
+    const bots = new Set(s.followerEmails);
+    const answered: string[] = [];
+    // Two badly behaved auto-responders: they answer every mail they get, with no Auto-Submitted or
+    // Precedence header, always with the same words.
+    d.sink.behaviour.onReceived = (mail) => {
+      const bot = mail.rcptTo.find((r) => bots.has(r));
+      if (!bot || !mail.parsed.messageId) {
+        return;
+      }
+      answered.push(bot);
+      void send({
+        from: bot,
+        to: 'catchall@pingpong.test',
+        subject: `Re: ${mail.parsed.subject ?? ''}`,
+        text: 'Thank you for your message. I will answer as soon as possible.',
+        inReplyTo: mail.parsed.messageId,
+        references: [mail.parsed.messageId],
+      }).catch(() => {});
+    };
+    try {
+      await post(d.h, s);
+      // Let it run: without protection this never ends.
+      await new Promise((r) => setTimeout(r, 8000));
+      const settledCount = answered.length;
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(answered.length).toBe(settledCount);
+      // The first answer of each bot is stored; what comes back identical is dropped (R9.2).
+      const messages = await threadMessages(s.databaseId, s.threadId);
+      expect(messages.length).toBeLessThanOrEqual(3);
+      expect(answered.length).toBeLessThanOrEqual(4);
+      const raws = await d.h.db.db
+        .select()
+        .from(schema.rawInboundMessages)
+        .where(eq(schema.rawInboundMessages.tenantId, s.databaseId));
+      expect(raws.some((r) => JSON.stringify(r.decision).includes('feedback loop'))).toBe(true);
+    } finally {
+      d.sink.behaviour.onReceived = undefined;
+    }
+  });
+});

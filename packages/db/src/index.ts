@@ -32,6 +32,7 @@ export {
 export { addFollower, listFollowers, removeFollower } from './queries/followers.js';
 export {
   countAliasRecordsSince,
+  countSameContentSince,
   createAliasThread,
   findActiveAliases,
   findAuthorContact,

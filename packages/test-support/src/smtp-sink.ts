@@ -16,6 +16,8 @@ export type SinkBehaviour = {
   onData?: (rcptTo: string[], attempt: number) => SinkReply | undefined | 'close';
   /** Milliseconds to wait before answering the end of DATA (a slow server). */
   dataDelayMs?: number;
+  /** Called with each mail accepted: lets a test play the recipient (an auto-responder, say). */
+  onReceived?: (mail: ReceivedMail) => void;
   auth?: { user: string; pass: string };
 };
 export type SinkReply = { code: number; message: string };
@@ -106,13 +108,15 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
             return;
           }
           const raw = Buffer.concat(chunks);
-          received.push({
+          const mail: ReceivedMail = {
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo,
             raw,
             parsed: await simpleParser(raw),
             at: Date.now(),
-          });
+          };
+          received.push(mail);
+          sink.behaviour.onReceived?.(mail);
           callback(null, `2.0.0 Ok: queued as Q${received.length}`);
         };
         setTimeout(() => void finish(), sink.behaviour.dataDelayMs ?? 0);

@@ -14,6 +14,7 @@ const base: RouteFacts = {
   bounceAlias: 'bounce',
   looksLikeBounce: false,
   duplicate: false,
+  sameContentInPeriod: false,
   replyThread: null,
   aliases: [],
   mailboxAlias: null,

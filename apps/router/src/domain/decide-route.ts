@@ -17,6 +17,8 @@ export type RouteFacts = {
   bounceAlias: string | null;
   looksLikeBounce: boolean;
   duplicate: boolean;
+  /** The same sender sent the same content within the period (R9.2). */
+  sameContentInPeriod: boolean;
   /** The thread of a message we sent or stored that the mail answers (In-Reply-To/References). */
   replyThread: { id: string; model: string } | null;
   /** Aliases named by the recipients, in recipient order. */
@@ -59,6 +61,11 @@ export function decideRoute(f: RouteFacts): RouteDecision {
   }
   if (f.duplicate) {
     return decision('dropped', ['a message with this Message-ID is already stored (R9.4)']);
+  }
+  if (f.sameContentInPeriod && f.catchallAlias !== null && f.localParts.includes(f.catchallAlias)) {
+    return decision('dropped', [
+      'the same sender sent identical mail to the catchall within mail.incoming.limit.period: a feedback loop (R9.2)',
+    ]);
   }
   const alias = f.aliases[0] ?? f.mailboxAlias;
   if (f.replyThread) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   addFollower,
   countAliasRecordsSince,
+  countSameContentSince,
   createAliasThread,
   type Db,
   findActiveAliases,
@@ -20,6 +21,7 @@ import { parseMessageIdList, stripMessageId } from '@sotamail/mail-core';
 import { enqueueSendMail, type JobContext, PermanentError, type Producer } from '@sotamail/queues';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { detectAutomaticMail } from '../adapters/automatic-mail.js';
+import { contentFingerprint } from '../domain/content-fingerprint.js';
 import { decideRoute, type RouteDecision } from '../domain/decide-route.js';
 
 export type RouteInboundDeps = { db: Db; producer: Producer; now: () => Date };
@@ -118,12 +120,23 @@ async function route(
     : undefined;
   const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
   const periodStart = new Date(deps.now().getTime() - periodMinutes * 60_000);
+  const fingerprint = contentFingerprint(mail.subject ?? '', mail.text ?? '');
+  const sameContent = senderEmail
+    ? await countSameContentSince(deps.db, {
+        tenantId: tenant.id,
+        senderEmail,
+        fingerprint,
+        since: periodStart,
+        exceptId: raw.id,
+      })
+    : 0;
   const decision = decideRoute({
     localParts,
     catchallAlias: params['mail.catchall.alias'] ?? null,
     bounceAlias: params['mail.bounce.alias'] ?? null,
     looksLikeBounce: automatic.bounce,
     duplicate,
+    sameContentInPeriod: sameContent > 0,
     replyThread: replied ? { id: replied.thread.id, model: replied.thread.model } : null,
     aliases: ordered,
     mailboxAlias: null,
@@ -143,6 +156,9 @@ async function route(
     autoReply: automatic.autoReply,
     automaticReasons: automatic.reasons,
     messageId,
+    // Kept for the feedback-loop check of later mail (R9.2).
+    sender: senderEmail,
+    fingerprint,
   };
 
   switch (decision.action) {

@@ -207,3 +207,26 @@ export async function createAliasThread(
     return { thread: row };
   });
 }
+
+/**
+ * Stored mail of a sender with the same content fingerprint since a moment, other than this one:
+ * the catchall's feedback-loop check (R9.2). The fingerprint and sender live in the decision.
+ */
+export async function countSameContentSince(
+  db: DbOrTx,
+  values: { tenantId: string; senderEmail: string; fingerprint: string; since: Date; exceptId: string },
+): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(rawInboundMessages)
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, values.tenantId),
+        gte(rawInboundMessages.receivedAt, values.since),
+        sql`${rawInboundMessages.id} <> ${values.exceptId}`,
+        sql`${rawInboundMessages.decision}->>'fingerprint' = ${values.fingerprint}`,
+        sql`${rawInboundMessages.decision}->>'sender' = ${values.senderEmail.toLowerCase()}`,
+      ),
+    );
+  return row?.n ?? 0;
+}

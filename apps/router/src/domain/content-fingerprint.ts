@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+
+// Reply and forward prefixes of common clients and languages (Re, Fwd, AW, WG, SV, VS, RE, TR, RIF…).
+const prefix = /^\s*((re|fw|fwd|aw|wg|sv|vs|tr|rif|antw|odp|ynt)(\[\d+\])?\s*:\s*)+/i;
+
+/**
+ * What makes two mails "identical" for feedback-loop detection (R9.2): the subject without reply
+ * prefixes and the body without quoted lines, whitespace folded. Auto-responders resend the same
+ * words around a growing quote, so quotes must not make each round look new.
+ */
+export function contentFingerprint(subject: string, text: string): string {
+  const body = text
+    .split(/\r?\n/)
+    .filter((line) => !line.trimStart().startsWith('>'))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+  const topic = subject.replace(prefix, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return createHash('sha256').update(`${topic}\n${body}`).digest('hex');
+}
