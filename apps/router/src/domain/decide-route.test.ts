@@ -35,6 +35,18 @@ describe('decideRoute (R8)', () => {
     ['mail to a VERP address', { localParts: ['bounce+abc123'] }, 'bounce', null],
     ['a duplicate', { duplicate: true, replyThread: { id: 't1', model: 'sale.order' } }, 'dropped', null],
     [
+      'the same content again from the same sender to the catchall',
+      { sameContentInPeriod: true, localParts: ['catchall'], replyThread: { id: 't1', model: 'sale.order' } },
+      'dropped',
+      null,
+    ],
+    [
+      'the same content again to an alias (the alias limit counts those)',
+      { sameContentInPeriod: true, localParts: ['sales'], aliases: [sales] },
+      'new-record',
+      null,
+    ],
+    [
       'a reply to the catchall',
       { localParts: ['catchall'], replyThread: { id: 't1', model: 'sale.order' } },
       'reply',
