@@ -573,6 +573,27 @@ describe('errors, documentation and dashboard', () => {
     expect(JSON.stringify(invalid)).toMatch(/hostingType/);
   });
 
+  it('takes an empty body with a JSON content type as no body', async () => {
+    const db = await createDatabase({ name: 'Empty body', hostingType: 'online' });
+    const base = `/v1/databases/${db.id}`;
+    const thread = await h.call({
+      method: 'POST',
+      url: `${base}/threads`,
+      payload: { model: 'sale.order', recordId: '1' },
+    });
+    const contact = await h.call({
+      method: 'POST',
+      url: `${base}/contacts`,
+      payload: { name: 'A', email: 'a@x.test' },
+    });
+    const res = await h.call({
+      method: 'PUT',
+      url: `${base}/threads/${thread.json().id}/followers/${contact.json().id}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode, res.body).toBe(204);
+  });
+
   it('serves the OpenAPI description and its UI', async () => {
     const json = await h.call({ method: 'GET', url: '/docs/json', token: null });
     expect(json.statusCode).toBe(200);
