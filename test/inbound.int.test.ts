@@ -431,3 +431,65 @@ describe('loop protection (R9)', () => {
     }
   });
 });
+
+describe('stored mail stays visible and can be routed again (R7.3)', () => {
+  it('lists unroutable mail with its reason, serves the raw message, and re-processes it once an alias exists', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'again.test' });
+    await send({
+      from: 'client@x.test',
+      to: 'support@again.test',
+      subject: 'Printer broken',
+      text: 'help',
+      messageId: '<printer@x.test>',
+    });
+    const base = `/v1/databases/${s.databaseId}/inbound`;
+    const listed = await waitUntil(
+      'stored as unroutable',
+      async () =>
+        (await d.h.call({ method: 'GET', url: `${base}?state=ignored` })).json().items as {
+          id: string;
+          decision: { action: string; reasons: string[] };
+        }[],
+      (items) => items.length === 1,
+      20_000,
+    );
+    expect(listed[0]?.decision.action).toBe('unroutable');
+    expect(listed[0]?.decision.reasons.join(' ')).toMatch(/support@/);
+    const raw = await d.h.call({ method: 'GET', url: `${base}/${listed[0]?.id}/raw` });
+    expect(raw.headers['content-type']).toMatch(/message\/rfc822/);
+    expect(raw.body).toContain('Subject: Printer broken');
+
+    await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${s.databaseId}/aliases`,
+      payload: { name: 'support', model: 'helpdesk.ticket' },
+    });
+    const again = await d.h.call({ method: 'POST', url: `${base}/${listed[0]?.id}/reprocess` });
+    expect(again.statusCode, again.body).toBe(202);
+    const tickets = await waitUntil(
+      'a ticket',
+      () =>
+        d.h.db.db
+          .select()
+          .from(schema.threads)
+          .where(and(eq(schema.threads.tenantId, s.databaseId), eq(schema.threads.model, 'helpdesk.ticket'))),
+      (t) => t.length === 1,
+      20_000,
+    );
+    expect(tickets[0]?.subject).toBe('Printer broken');
+    const routed = (await d.h.call({ method: 'GET', url: `${base}?state=routed` })).json().items;
+    expect(routed).toHaveLength(1);
+    const other = await seedThread(d.h, { followers: 0, aliasDomain: 'other-db.test' });
+    const key = await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${other.databaseId}/api-keys`,
+      payload: { name: 'k' },
+    });
+    const foreign = await d.h.call({
+      method: 'GET',
+      url: `${base}/${listed[0]?.id}/raw`,
+      token: key.json().key,
+    });
+    expect(foreign.statusCode).toBe(404);
+  });
+});

@@ -10,6 +10,7 @@ import { databaseRoutes } from './routes/databases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { followerRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
+import { inboundRoutes } from './routes/inbound.js';
 import { incomingServerRoutes } from './routes/incoming-servers.js';
 import { messageRoutes } from './routes/messages.js';
 import { outgoingServerRoutes } from './routes/outgoing-servers.js';
@@ -59,6 +60,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     directoryRoutes,
     followerRoutes,
     messageRoutes,
+    inboundRoutes,
   ];
   for (const route of routes) {
     await app.register(route, { deps: options.deps });

@@ -42,9 +42,11 @@ export {
   findThreadByRecord,
   findUnroutedRaw,
   isFollower,
+  listRawInbound,
   markRawInbound,
   messageExists,
   type RawInbound,
+  resetRawInbound,
   storeRawInbound,
 } from './queries/inbound.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';

@@ -40,24 +40,31 @@ export function createProducer(connection: Redis, prefix: string): Producer {
 }
 
 /**
- * Queues the sending of one outgoing mail on its lane. The job id is the mail id, so a mail has at
- * most one job: enqueueing again while one waits is a no-op, and a finished job is removed first so
- * that a mail returned to `ready` (window opened, retry asked) gets a new one.
+ * Queues a job whose id is the id of the thing it works on (a mail, a stored message), so that thing
+ * has at most one job: enqueueing again while one waits is a no-op, and a finished job is removed
+ * first so that work put back (a window opened, a retry asked) gets a new one.
  */
-export async function enqueueSendMail(
+export async function enqueueOnce<N extends JobName>(
+  producer: Producer,
+  name: N,
+  payload: JobPayload<N>,
+  jobId: string,
+  options?: JobsOptions,
+): Promise<void> {
+  const queue = producer.queues.get(jobCatalog[name].queue);
+  const previous = await queue?.getJob(jobId);
+  if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) {
+    await previous.remove().catch(() => {});
+  }
+  await producer.enqueue(name, payload, { jobId, ...options });
+}
+
+/** Queues the sending of one outgoing mail on its lane; the job id is the mail id. */
+export function enqueueSendMail(
   producer: Producer,
   mail: { id: string; tenantId: string; lane: 'transactional' | 'mass' },
   options?: JobsOptions,
 ): Promise<void> {
   const name = mail.lane === 'mass' ? 'send-mass-mail' : 'send-mail';
-  const queue = producer.queues.get(jobCatalog[name].queue);
-  const previous = await queue?.getJob(mail.id);
-  if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) {
-    await previous.remove().catch(() => {});
-  }
-  await producer.enqueue(
-    name,
-    { tenantId: mail.tenantId, outgoingMailId: mail.id },
-    { jobId: mail.id, ...options },
-  );
+  return enqueueOnce(producer, name, { tenantId: mail.tenantId, outgoingMailId: mail.id }, mail.id, options);
 }

@@ -230,3 +230,48 @@ export async function countSameContentSince(
     );
   return row?.n ?? 0;
 }
+
+/** Stored mail of a database, newest first, optionally in one state: what an admin reviews (R7.3). */
+export async function listRawInbound(
+  db: DbOrTx,
+  tenantId: string,
+  options: { state?: RawInbound['state']; limit: number },
+) {
+  return db
+    .select({
+      id: rawInboundMessages.id,
+      source: rawInboundMessages.source,
+      incomingServerId: rawInboundMessages.incomingServerId,
+      size: rawInboundMessages.size,
+      envelopeFrom: rawInboundMessages.envelopeFrom,
+      envelopeTo: rawInboundMessages.envelopeTo,
+      state: rawInboundMessages.state,
+      decision: rawInboundMessages.decision,
+      error: rawInboundMessages.error,
+      attempts: rawInboundMessages.attempts,
+      receivedAt: rawInboundMessages.receivedAt,
+      processedAt: rawInboundMessages.processedAt,
+    })
+    .from(rawInboundMessages)
+    .where(
+      options.state
+        ? and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.state, options.state))
+        : eq(rawInboundMessages.tenantId, tenantId),
+    )
+    .orderBy(desc(rawInboundMessages.receivedAt))
+    .limit(options.limit);
+}
+
+/** Puts a stored mail back to be routed again (after a fix, or an alias created for it). */
+export async function resetRawInbound(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+): Promise<RawInbound | undefined> {
+  const [row] = await db
+    .update(rawInboundMessages)
+    .set({ state: 'received', error: null, decision: null })
+    .where(and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.id, id)))
+    .returning();
+  return row;
+}
