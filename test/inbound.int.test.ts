@@ -493,3 +493,43 @@ describe('stored mail stays visible and can be routed again (R7.3)', () => {
     expect(foreign.statusCode).toBe(404);
   });
 });
+
+describe('routing preview (R8)', () => {
+  it('says what would happen to a raw email, and why, without storing or sending anything', async () => {
+    const s = await seedThread(d.h, { followers: 1, aliasDomain: 'preview-route.test' });
+    const original = await post(d.h, s);
+    await d.h.call({
+      method: 'POST',
+      url: `/v1/databases/${s.databaseId}/aliases`,
+      payload: { name: 'sales', model: 'crm.lead' },
+    });
+    const preview = (raw: string) =>
+      d.h.call({ method: 'POST', url: `/v1/databases/${s.databaseId}/route-preview`, payload: { raw } });
+    const reply = await preview(
+      `From: ${s.followerEmails[0]}\r\nTo: catchall@preview-route.test\r\nSubject: Re: x\r\nIn-Reply-To: <${original.messageId}>\r\nMessage-ID: <p1@c.test>\r\n\r\nok\r\n`,
+    );
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).toMatchObject({
+      action: 'reply',
+      thread: s.threadId,
+      autoReply: false,
+      bounce: false,
+      messageId: 'p1@c.test',
+    });
+    expect(reply.json().author.contactId).not.toBeNull();
+    const lead = await preview(
+      'From: new@lead.test\r\nTo: sales@preview-route.test\r\nSubject: chairs\r\n\r\nquote please\r\n',
+    );
+    expect(lead.json()).toMatchObject({ action: 'new-record', alias: { name: 'sales', model: 'crm.lead' } });
+    const vacation = await preview(
+      `From: ${s.followerEmails[0]}\r\nTo: catchall@preview-route.test\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\nIn-Reply-To: <${original.messageId}>\r\n\r\naway\r\n`,
+    );
+    expect(vacation.json()).toMatchObject({ action: 'reply', autoReply: true });
+    const rows = await d.h.db.db
+      .select()
+      .from(schema.rawInboundMessages)
+      .where(eq(schema.rawInboundMessages.tenantId, s.databaseId));
+    expect(rows).toHaveLength(0);
+    expect(await threadMessages(s.databaseId, s.threadId)).toHaveLength(1);
+  });
+});

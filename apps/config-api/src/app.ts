@@ -16,6 +16,7 @@ import { messageRoutes } from './routes/messages.js';
 import { outgoingServerRoutes } from './routes/outgoing-servers.js';
 import { parameterRoutes } from './routes/parameters.js';
 import { previewRoutes } from './routes/preview.js';
+import { routePreviewRoutes } from './routes/route-preview.js';
 import { testConnectionRoutes } from './routes/test-connection.js';
 
 export type BuildAppOptions = { deps: AppDeps; logger: Logger; pingRedis: () => Promise<void> };
@@ -61,6 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     followerRoutes,
     messageRoutes,
     inboundRoutes,
+    routePreviewRoutes,
   ];
   for (const route of routes) {
     await app.register(route, { deps: options.deps });

@@ -1,38 +1,19 @@
 import { createHash } from 'node:crypto';
 import {
   addFollower,
-  countAliasRecordsSince,
-  countSameContentSince,
   createAliasThread,
   type Db,
-  findActiveAliases,
-  findAuthorContact,
   findRawInbound,
-  findThreadByMessageIds,
-  getParameters,
-  isFollower,
+  findTenant,
   markRawInbound,
-  messageExists,
   postMessage,
   type RawInbound,
   threadRows,
 } from '@sotamail/db';
-import { parseMessageIdList, stripMessageId } from '@sotamail/mail-core';
+import { type ParsedMail, parseMail, planInboundRoute, type RouteDecision } from '@sotamail/inbound-routing';
 import { enqueueSendMail, type JobContext, PermanentError, type Producer } from '@sotamail/queues';
-import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
-import { detectAutomaticMail } from '../adapters/automatic-mail.js';
-import { contentFingerprint } from '../domain/content-fingerprint.js';
-import { decideRoute, type RouteDecision } from '../domain/decide-route.js';
 
 export type RouteInboundDeps = { db: Db; producer: Producer; now: () => Date };
-
-const addressesOf = (value: AddressObject | AddressObject[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value ? [value] : [])
-    .flatMap((a) => a.value.map((v) => v.address ?? ''))
-    .filter(Boolean);
-
-const headerText = (mail: ParsedMail, name: string): string[] =>
-  mail.headerLines.filter((h) => h.key === name).map((h) => h.line.slice(h.line.indexOf(':') + 1).trim());
 
 /**
  * Routes one stored mail (R8): into the thread it answers, into a new record through an alias, or
@@ -50,7 +31,7 @@ export function createRouteInboundHandler(deps: RouteInboundDeps) {
     }
     let mail: ParsedMail;
     try {
-      mail = await simpleParser(raw.raw, { skipHtmlToText: false, maxHtmlLengthToParse: 5_000_000 });
+      mail = await parseMail(raw.raw);
     } catch (err) {
       await markRawInbound(deps.db, raw.id, {
         state: 'failed',
@@ -72,94 +53,14 @@ async function route(
   raw: RawInbound,
   mail: ParsedMail,
 ): Promise<{ decision: RouteDecision }> {
-  const tenant =
-    (await deps.db.query.tenants.findFirst({ where: (t, { eq }) => eq(t.id, raw.tenantId) })) ?? null;
+  const tenant = await findTenant(deps.db, raw.tenantId);
   if (!tenant) {
     throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
   }
-  const params = await getParameters(deps.db, tenant.id);
-  // A mail without Message-ID gets a stable one from its content, so a re-delivery is still a duplicate.
-  const messageId =
-    stripMessageId(mail.messageId ?? '') || `missing-${raw.sha256.slice(0, 32)}@${tenant.aliasDomain}`;
-  const from = mail.from?.value[0];
-  const senderEmail = (from?.address ?? raw.envelopeFrom ?? '').toLowerCase();
-  const recipients = [
-    ...addressesOf(mail.to),
-    ...addressesOf(mail.cc),
-    ...headerText(mail, 'delivered-to'),
-    ...headerText(mail, 'x-original-to'),
-    ...raw.envelopeTo,
-  ].map((a) => a.toLowerCase());
-  const localParts = [
-    ...new Set(
-      recipients
-        .filter((a) => a.endsWith(`@${tenant.aliasDomain}`))
-        .map((a) => a.slice(0, a.lastIndexOf('@'))),
-    ),
-  ];
-  const references = [
-    ...parseMessageIdList(headerText(mail, 'in-reply-to').join(' ')),
-    ...parseMessageIdList(headerText(mail, 'references').join(' ')),
-  ];
-  const bounceAlias = params['mail.bounce.alias'];
-  const automatic = detectAutomaticMail(
-    mail,
-    raw.envelopeFrom,
-    recipients,
-    bounceAlias ? `${bounceAlias}@${tenant.aliasDomain}` : null,
-  );
-  const [duplicate, replied, aliases] = await Promise.all([
-    messageExists(deps.db, tenant.id, messageId),
-    findThreadByMessageIds(deps.db, tenant.id, references),
-    findActiveAliases(deps.db, tenant.id, localParts),
-  ]);
-  const ordered = localParts.flatMap((l) => aliases.filter((a) => a.name === l));
-  const alias = ordered[0] ?? null;
-  const author = senderEmail
-    ? await findAuthorContact(deps.db, tenant.id, senderEmail, replied?.thread.id ?? alias?.threadId ?? null)
-    : undefined;
-  const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
-  const periodStart = new Date(deps.now().getTime() - periodMinutes * 60_000);
-  const fingerprint = contentFingerprint(mail.subject ?? '', mail.text ?? '');
-  const sameContent = senderEmail
-    ? await countSameContentSince(deps.db, {
-        tenantId: tenant.id,
-        senderEmail,
-        fingerprint,
-        since: periodStart,
-        exceptId: raw.id,
-      })
-    : 0;
-  const decision = decideRoute({
-    localParts,
-    catchallAlias: params['mail.catchall.alias'] ?? null,
-    bounceAlias: params['mail.bounce.alias'] ?? null,
-    looksLikeBounce: automatic.bounce,
-    duplicate,
-    sameContentInPeriod: sameContent > 0,
-    replyThread: replied ? { id: replied.thread.id, model: replied.thread.model } : null,
-    aliases: ordered,
-    mailboxAlias: null,
-    sender: {
-      known: Boolean(author),
-      followsAliasThread: Boolean(
-        author && alias?.threadId && (await isFollower(deps.db, alias.threadId, author.contact.id)),
-      ),
-    },
-    aliasRecordsInPeriod: alias
-      ? await countAliasRecordsSince(deps.db, alias.id, senderEmail, periodStart)
-      : 0,
-    aliasLimit: Number(params['mail.incoming.limit.alias'] ?? 5),
-  });
-  const record = {
-    ...decision,
-    autoReply: automatic.autoReply,
-    automaticReasons: automatic.reasons,
-    messageId,
-    // Kept for the feedback-loop check of later mail (R9.2).
-    sender: senderEmail,
-    fingerprint,
-  };
+  const plan = await planInboundRoute(deps.db, { tenant, mail, envelope: raw, now: deps.now() });
+  const { decision, record, messageId, senderEmail, author, references, params, periodStart } = plan;
+  const from = { name: plan.senderName };
+  const automatic = { autoReply: plan.autoReply };
 
   switch (decision.action) {
     case 'bounce':
