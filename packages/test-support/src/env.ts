@@ -6,7 +6,19 @@ export const testEnv = {
   redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1',
 };
 
-export const templateDatabase = 'sotamail_test_template';
+/**
+ * Each test run has its own template and databases, named after the run (its start in epoch seconds),
+ * so two runs on one machine never drop each other's. The global setup sets the run id in the
+ * environment, which the test workers inherit.
+ */
+export function testRunId(): string {
+  const id = process.env.SOTAMAIL_TEST_RUN ?? String(Math.floor(Date.now() / 1000));
+  process.env.SOTAMAIL_TEST_RUN = id;
+  return id;
+}
+
+export const templateDatabase = () => `sotamail_tpl_${testRunId()}`;
+export const databasePrefix = () => `sotamail_t_${testRunId()}_`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(testEnv.pgAdminUrl);

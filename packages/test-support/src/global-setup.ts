@@ -1,6 +1,6 @@
 import { createDb, runMigrations } from '@sotamail/db';
 import pg from 'pg';
-import { databaseUrl, templateDatabase, testEnv } from './env.js';
+import { databasePrefix, databaseUrl, templateDatabase, testEnv } from './env.js';
 
 /**
  * Runs once per test run: builds the template database from the checked-in migrations, so every
@@ -18,15 +18,21 @@ export default async function setup(): Promise<() => Promise<void>> {
     );
   }
   try {
+    // Leftovers of runs that were killed, older than two hours: never a run still going.
+    const cutoff = Math.floor(Date.now() / 1000) - 2 * 3600;
     const stale = await admin.query<{ datname: string }>(
-      "select datname from pg_database where datname like 'sotamail_t_%' or datname = $1",
-      [templateDatabase],
+      "select datname from pg_database where datname ~ '^sotamail_(t|tpl)_[0-9]+'",
     );
     for (const { datname } of stale.rows) {
-      await admin.query(`drop database if exists "${datname}" with (force)`);
+      const started = Number(/^sotamail_(?:t|tpl)_(\d+)/.exec(datname)?.[1] ?? Number.NaN);
+      if (started < cutoff) {
+        await admin.query(`drop database if exists "${datname}" with (force)`);
+      }
     }
-    await admin.query(`create database "${templateDatabase}"`);
-    const handle = createDb({ url: databaseUrl(templateDatabase), maxConnections: 1 });
+    const template = templateDatabase();
+    await admin.query(`drop database if exists "${template}" with (force)`);
+    await admin.query(`create database "${template}"`);
+    const handle = createDb({ url: databaseUrl(template), maxConnections: 1 });
     try {
       await runMigrations(handle);
     } finally {
@@ -35,5 +41,20 @@ export default async function setup(): Promise<() => Promise<void>> {
   } finally {
     await admin.end();
   }
-  return async () => {};
+  // This run's databases go when it ends; a killed run's are dropped by a later one.
+  return async () => {
+    const cleanup = new pg.Client({ connectionString: testEnv.pgAdminUrl });
+    await cleanup.connect();
+    try {
+      const mine = await cleanup.query<{ datname: string }>(
+        'select datname from pg_database where datname like $1 or datname = $2',
+        [`${databasePrefix()}%`, templateDatabase()],
+      );
+      for (const { datname } of mine.rows) {
+        await cleanup.query(`drop database if exists "${datname}" with (force)`);
+      }
+    } finally {
+      await cleanup.end();
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type DbHandle } from '@sotamail/db';
 import pg from 'pg';
-import { databaseUrl, templateDatabase, testEnv } from './env.js';
+import { databasePrefix, databaseUrl, templateDatabase, testEnv } from './env.js';
 
 export type TestDatabase = DbHandle & { url: string; name: string; drop: () => Promise<void> };
 
@@ -17,12 +17,12 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh, migrated database for one test file, cloned from the template in milliseconds. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `sotamail_t_${randomBytes(6).toString('hex')}`;
+  const name = `${databasePrefix()}${randomBytes(6).toString('hex')}`;
   await withAdmin(async (client) => {
     // Two files cloning at the same instant can make PostgreSQL report the template as busy.
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`create database "${name}" template "${templateDatabase}"`);
+        await client.query(`create database "${name}" template "${templateDatabase()}"`);
         return;
       } catch (err) {
         if (attempt >= 10 || !/being accessed by other users/.test((err as Error).message)) {
