@@ -3,7 +3,12 @@
 export type CommandOutput = { stdout: string; stderr: string; exitCode: number };
 
 /** The process streams as a command sees them; stdin is read only by commands that need it. */
-export type CommandInput = { args: readonly string[]; readStdin: () => Promise<string> };
+export type CommandInput = {
+  args: readonly string[];
+  readStdin: () => Promise<string>;
+  /** The environment, for commands that reach a database (DATABASE_URL). */
+  env?: Readonly<Record<string, string | undefined>>;
+};
 
 export type Command = {
   name: string;

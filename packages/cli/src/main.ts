@@ -15,6 +15,7 @@ try {
   // exitCode rather than exit(): stdout may be a pipe that has not been flushed yet.
   process.exitCode = await runCli(process.argv.slice(2), {
     readStdin,
+    env: process.env,
     writeStdout: (text) => process.stdout.write(text),
     writeStderr: (text) => process.stderr.write(text),
   });

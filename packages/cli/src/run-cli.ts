@@ -3,6 +3,7 @@ import { commands as allCommands } from './commands/registry.js';
 
 export type CliIo = {
   readStdin: () => Promise<string>;
+  env?: Readonly<Record<string, string | undefined>>;
   writeStdout: (text: string) => void;
   writeStderr: (text: string) => void;
 };
@@ -32,7 +33,7 @@ export async function runCli(
   const command = commands.find((candidate) => candidate.name === name);
   let output: CommandOutput;
   if (command !== undefined) {
-    output = await command.run({ args, readStdin: io.readStdin });
+    output = await command.run({ args, readStdin: io.readStdin, env: io.env ?? {} });
   } else {
     const problem =
       name === undefined || isHelpFlag(name) || name === 'help'
