@@ -1,4 +1,4 @@
-import { boolEnv, portEnv } from '@sotamail/config';
+import { boolEnv, durationMsEnv, portEnv } from '@sotamail/config';
 import { z } from 'zod';
 
 export const fetcherEnv = {
@@ -13,4 +13,19 @@ export const fetcherEnv = {
     .min(1024)
     .default(25 * 1024 * 1024),
   SMTP_INGRESS_HOSTNAME: z.string().default('sotamail.local'),
+  /** IMAP fetching (R7.2): needs the key config-api seals the servers' passwords with. */
+  IMAP_FETCH_ENABLED: boolEnv(true),
+  SOTAMAIL_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+    .optional(),
+  /** How often the list of servers to fetch is read again: new, changed, removed servers, free leases. */
+  FETCH_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * One session per server across all instances: the lease is renewed every third of this, so a dead
+   * instance's mailboxes are taken over by another within about this long plus a scan interval.
+   */
+  FETCH_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Reconnect backoff after an error: doubles from 1 s up to this. */
+  FETCH_RECONNECT_MAX_MS: durationMsEnv(60_000),
 };

@@ -1,11 +1,13 @@
 import { findTenantByAliasDomain, storeRawInbound } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import { createProducer, createRedisConnection, whenRedisReady } from '@sotamail/queues';
+import { parseSecretKey } from '@sotamail/secrets';
 import { startSmtpIngress } from './adapters/smtp-ingress.js';
 import { fetcherEnv } from './config.js';
+import { startImapFetching } from './imap-fetching.js';
 
-// IMAP and POP3 fetching (IDLE, checkpoints, leases) come with the rest of the inbound issue; the
-// SMTP ingress for forwarded aliases (R7.4) runs here now.
+// IMAP fetching (R7.2: leases, IDLE, checkpoints) and the SMTP ingress for forwarded aliases (R7.4).
+// POP3 comes with the rest of the inbound issue.
 const { config, logger, shutdown, handle } = await bootWorkerService({
   service: 'fetcher',
   defaultHealthPort: 8081,
@@ -50,4 +52,25 @@ if (config.SMTP_INGRESS_ENABLED) {
   });
   shutdown.register({ name: 'smtp-ingress', close: () => ingress.close() });
   logger.info({ port: ingress.port }, 'ingress.listening');
+}
+
+if (!config.IMAP_FETCH_ENABLED) {
+  logger.info('imap.disabled');
+} else if (!config.SOTAMAIL_SECRET_KEY) {
+  logger.warn('imap.disabled: SOTAMAIL_SECRET_KEY is not set, so the servers’ passwords cannot be read');
+} else {
+  const fetching = startImapFetching({
+    db: handle.db,
+    producer,
+    // Fails fast while Redis is away (the lease logic then decides), unlike the blocking worker connection.
+    redis: producerRedis,
+    queuePrefix: config.QUEUE_PREFIX,
+    secretKey: parseSecretKey(config.SOTAMAIL_SECRET_KEY),
+    scanIntervalMs: config.FETCH_SCAN_INTERVAL_MS,
+    leaseTtlMs: config.FETCH_LEASE_TTL_MS,
+    reconnectMaxMs: config.FETCH_RECONNECT_MAX_MS,
+    logger,
+  });
+  // Registered after the producer, so it closes first: sessions log out, then leases are released.
+  shutdown.register({ name: 'imap-fetching', close: () => fetching.close() });
 }

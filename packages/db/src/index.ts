@@ -49,6 +49,14 @@ export {
   resetRawInbound,
   storeRawInbound,
 } from './queries/inbound.js';
+export {
+  type FetchableImapServer,
+  findMailboxCheckpoint,
+  listFetchableImapServers,
+  type MailboxCheckpoint,
+  recordFetchOutcome,
+  saveMailboxCheckpoint,
+} from './queries/mailboxes.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';
 export {
   listThreadMessages,

@@ -1,0 +1,95 @@
+/** The fields of an error this module reads: imapflow's own, Node's socket and TLS codes. */
+type ErrorFields = {
+  name?: string;
+  message?: string;
+  code?: string;
+  authenticationFailed?: boolean;
+  tlsFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+  mailboxMissing?: boolean;
+};
+
+const tlsCodes = new Set(['EPROTO', 'ClosedAfterConnectTLS', 'UPGRADE_TIMEOUT', 'STARTTLS_INJECTION']);
+const timeoutCodes = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ETIMEDOUT', 'ETIMEOUT']);
+
+/**
+ * One readable sentence for `incoming_servers.lastError`, classified on error codes and flags, never
+ * on message text, and never a stack trace (R7.1, as R2.2 for outgoing servers).
+ */
+export function describeFetchError(
+  err: unknown,
+  target: { host: string; port: number; folder: string },
+): string {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorFields;
+  const where = `${target.host}:${target.port}`;
+  const code = e.code ?? '';
+  if (
+    e.authenticationFailed ||
+    e.name === 'AuthenticationFailure' ||
+    e.serverResponseCode === 'AUTHENTICATIONFAILED'
+  ) {
+    return `Authentication failed on ${where}: the server refused the username or password.`;
+  }
+  if (e.name === 'SecretDecryptError') {
+    return 'The password of this server cannot be decrypted: SOTAMAIL_SECRET_KEY differs from the one it was stored with.';
+  }
+  if (e.name === 'UnsupportedAuthError') {
+    return e.message ?? 'This authentication method is not supported for fetching yet.';
+  }
+  if (
+    e.tlsFailed ||
+    tlsCodes.has(code) ||
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('ERR_TLS') ||
+    code.includes('CERT')
+  ) {
+    return `TLS negotiation with ${where} failed (check the security setting: SSL/TLS, STARTTLS or none).`;
+  }
+  if (code === 'ECONNREFUSED') {
+    return `Connection refused by ${where}: nothing listens on that port.`;
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `Unknown host ${target.host}.`;
+  }
+  if (timeoutCodes.has(code)) {
+    return `No response from ${where} (timeout).`;
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return `${where} is unreachable.`;
+  }
+  if (e.mailboxMissing || code === 'NotFound') {
+    return `The folder "${target.folder}" does not exist on ${where}.`;
+  }
+  if (code === 'NoConnection' || code === 'EConnectionClosed' || code === 'ECONNRESET') {
+    return `The connection to ${where} was closed unexpectedly.`;
+  }
+  if (e.name === 'StoreFailedError') {
+    return `${e.message}; it stays unseen on the server and is fetched again.`;
+  }
+  const detail = e.responseText ?? e.message ?? 'unknown error';
+  return `Fetching from ${where} failed: ${detail}`;
+}
+
+/** Raised for servers whose authentication the fetcher cannot use yet (XOAUTH2). */
+export class UnsupportedAuthError extends Error {
+  override readonly name = 'UnsupportedAuthError';
+}
+
+/**
+ * Storing a fetched message failed. Only the root cause's message is kept: a query error's own
+ * message lists its parameters, the raw mail among them, which must reach neither logs nor the API.
+ */
+export class StoreFailedError extends Error {
+  override readonly name = 'StoreFailedError';
+  readonly code = 'ESTORE';
+  constructor(uid: number, err: unknown) {
+    let root = err;
+    while (root instanceof Error && root.cause instanceof Error) {
+      root = root.cause;
+    }
+    super(
+      `The message with UID ${uid} could not be stored: ${root instanceof Error ? root.message : String(root)}`,
+    );
+  }
+}

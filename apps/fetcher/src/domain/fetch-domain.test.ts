@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { reconnectDelayMs } from './backoff.js';
+import { describeFetchError, StoreFailedError } from './describe-fetch-error.js';
+import { fetchIntervalMs } from './fetch-interval.js';
+
+const target = { host: 'imap.example.test', port: 993, folder: 'INBOX' };
+
+describe('describeFetchError', () => {
+  it.each([
+    [{ authenticationFailed: true, message: 'x' }, 'Authentication failed on imap.example.test:993'],
+    [{ code: 'ECONNREFUSED' }, 'Connection refused by imap.example.test:993'],
+    [{ code: 'ENOTFOUND' }, 'Unknown host imap.example.test.'],
+    [{ code: 'CONNECT_TIMEOUT' }, 'No response from imap.example.test:993 (timeout).'],
+    [{ code: 'ERR_SSL_WRONG_VERSION_NUMBER' }, 'TLS negotiation with imap.example.test:993 failed'],
+    [{ mailboxMissing: true }, 'The folder "INBOX" does not exist'],
+  ])('classifies %o on its code or flag', (err, expected) => {
+    expect(describeFetchError(err, target)).toContain(expected);
+  });
+
+  it('keeps only the root cause of a store failure, never the query and its parameters', () => {
+    const query = new Error('Failed query: insert into raw_inbound_messages ... params: <raw mail>', {
+      cause: new Error('disk full'),
+    });
+    const text = describeFetchError(new StoreFailedError(7, query), target);
+    expect(text).toBe(
+      'The message with UID 7 could not be stored: disk full; it stays unseen on the server and is fetched again.',
+    );
+  });
+});
+
+describe('fetchIntervalMs', () => {
+  it('prefers the server, then the database parameter (minutes), then 5 minutes', () => {
+    expect(fetchIntervalMs(90, '10')).toBe(90_000);
+    expect(fetchIntervalMs(null, '10')).toBe(600_000);
+    expect(fetchIntervalMs(null, 'five')).toBe(300_000);
+    expect(fetchIntervalMs(null, null)).toBe(300_000);
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('doubles up to the maximum, with at most 20% jitter below', () => {
+    const options = { minMs: 1_000, maxMs: 60_000 };
+    expect(reconnectDelayMs(1, options, () => 1)).toBe(1_000);
+    expect(reconnectDelayMs(3, options, () => 1)).toBe(4_000);
+    expect(reconnectDelayMs(20, options, () => 1)).toBe(60_000);
+    expect(reconnectDelayMs(3, options, () => 0)).toBe(3_200);
+  });
+});
