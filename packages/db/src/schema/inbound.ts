@@ -17,8 +17,8 @@ import { bytea } from './threads.js';
 
 /**
  * Every fetched or received mail, committed before the mailbox is acknowledged (R7.3) and kept for
- * audit and re-processing. `sourceKey` identifies it at its source — `imap:<server>:<uidvalidity>:<uid>`,
- * `pop3:<server>:<uidl>`, or a hash for SMTP — so a second fetch of the same mail inserts nothing.
+ * audit and re-processing. `sourceKey` identifies it at its source — `imap:<server>:<sha256>`,
+ * `smtp:<sha256>` (content hashes, so a re-scan or a re-delivery stores nothing twice) — so a second fetch of the same mail inserts nothing.
  */
 export const rawInboundMessages = pgTable(
   'raw_inbound_messages',
