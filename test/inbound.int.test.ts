@@ -62,6 +62,19 @@ function send(message: SendMailOptions) {
   return transport.sendMail(message).finally(() => transport.close());
 }
 
+/** The stored incoming mail of a database, once `count` of them are no longer waiting to be routed. */
+const waitForProcessed = (databaseId: string, count: number) =>
+  waitUntil(
+    `${count} stored mails processed`,
+    () =>
+      d.h.db.db
+        .select()
+        .from(schema.rawInboundMessages)
+        .where(eq(schema.rawInboundMessages.tenantId, databaseId)),
+    (r) => r.length === count && r.every((x) => x.state !== 'received'),
+    20_000,
+  );
+
 const threadMessages = (databaseId: string, threadId: string) =>
   d.h.db.db
     .select()
@@ -221,16 +234,7 @@ describe('aliases (R8.3, R9.1)', () => {
         }),
       ),
     );
-    const raws = await waitUntil(
-      'all four routed',
-      () =>
-        d.h.db.db
-          .select()
-          .from(schema.rawInboundMessages)
-          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
-      (r) => r.length === 4 && r.every((x) => x.state !== 'received'),
-      20_000,
-    );
+    const raws = await waitForProcessed(s.databaseId, 4);
     const actions = raws.map((r) => (r.decision as { action: string }).action).sort();
     expect(actions).toEqual(['dropped', 'dropped', 'new-record', 'new-record']);
     const threads = await d.h.db.db
@@ -249,16 +253,7 @@ describe('aliases (R8.3, R9.1)', () => {
     });
     await send({ from: 'stranger@unknown.test', to: 'support@policy.test', subject: 'Help', text: 'x' });
     await send({ from: 'admin@example.com', to: 'support@policy.test', subject: 'Help me too', text: 'y' });
-    const raws = await waitUntil(
-      'both routed',
-      () =>
-        d.h.db.db
-          .select()
-          .from(schema.rawInboundMessages)
-          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
-      (r) => r.length === 2 && r.every((x) => x.state !== 'received'),
-      20_000,
-    );
+    const raws = await waitForProcessed(s.databaseId, 2);
     const byAction = Object.fromEntries(raws.map((r) => [(r.decision as { action: string }).action, r]));
     expect(Object.keys(byAction).sort()).toEqual(['new-record', 'refused']);
     expect(JSON.stringify(byAction.refused?.decision)).toMatch(/known contacts only/);
@@ -310,16 +305,7 @@ describe('SMTP ingress (R7.4)', () => {
     const s = await seedThread(d.h, { followers: 0, aliasDomain: 'keep.test' });
     await send({ from: 'x@y.test', to: 'catchall@keep.test', subject: 'hello', text: 'not a reply' });
     await send({ from: 'x@y.test', to: 'nobody@keep.test', subject: 'hello', text: 'who?' });
-    const raws = await waitUntil(
-      'both routed',
-      () =>
-        d.h.db.db
-          .select()
-          .from(schema.rawInboundMessages)
-          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
-      (r) => r.length === 2 && r.every((x) => x.state !== 'received'),
-      20_000,
-    );
+    const raws = await waitForProcessed(s.databaseId, 2);
     expect(raws.map((r) => [r.state, (r.decision as { action: string }).action]).sort()).toEqual([
       ['ignored', 'refused'],
       ['ignored', 'unroutable'],
@@ -351,16 +337,7 @@ describe('malformed mail', () => {
       await transport.sendMail({ envelope: { from: 'x@y.test', to: ['catchall@broken.test'] }, raw });
       transport.close();
     }
-    const rows = await waitUntil(
-      'all four processed',
-      () =>
-        d.h.db.db
-          .select()
-          .from(schema.rawInboundMessages)
-          .where(eq(schema.rawInboundMessages.tenantId, s.databaseId)),
-      (r) => r.length === 4 && r.every((x) => x.state !== 'received'),
-      20_000,
-    );
+    const rows = await waitForProcessed(s.databaseId, 4);
     for (const row of rows) {
       // Either routed/ignored with a decision, or failed with a readable reason: never lost, never silent.
       expect(row.decision !== null || (row.state === 'failed' && (row.error ?? '').length > 10)).toBe(true);

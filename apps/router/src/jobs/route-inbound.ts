@@ -59,8 +59,6 @@ async function route(
   }
   const plan = await planInboundRoute(deps.db, { tenant, mail, envelope: raw, now: deps.now() });
   const { decision, record, messageId, senderEmail, author, references, params, periodStart } = plan;
-  const from = { name: plan.senderName };
-  const automatic = { autoReply: plan.autoReply };
 
   switch (decision.action) {
     case 'bounce':
@@ -124,7 +122,7 @@ async function route(
         kind: 'email',
         authorContactId: author?.contact.id ?? null,
         authorEmail: senderEmail || null,
-        authorName: author?.contact.name ?? from?.name ?? null,
+        authorName: author?.contact.name ?? plan.senderName,
         subject: mail.subject ?? '',
         bodyHtml: typeof mail.html === 'string' ? mail.html : '',
         bodyText: mail.text ?? '',
@@ -133,7 +131,7 @@ async function route(
         references,
         rawInboundId: raw.id,
         // Auto-replies are kept in their thread but never passed on (R9.3): no loop can start here.
-        notifyFollowers: !automatic.autoReply,
+        notifyFollowers: !plan.autoReply,
         attachments: mail.attachments.map((a) => ({
           filename: a.filename ?? 'attachment',
           contentType: a.contentType,
