@@ -40,4 +40,16 @@ describe('createLogger', () => {
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
     expect(JSON.stringify(lines[0])).toContain('[redacted]');
   });
+
+  it('keeps a failed query but not its parameters (message bodies) in logged errors', () => {
+    const { lines, stream } = capture();
+    const err = new Error(
+      'Failed query: insert into "messages" ("body_html") values ($1)\nparams: <p>private body</p>',
+    );
+    createLogger({ service: 'x', destination: stream }).error({ err }, 'request.failed');
+    const logged = JSON.stringify(lines[0]);
+    expect(logged).toContain('Failed query: insert into');
+    expect(logged).not.toContain('private body');
+    expect(logged).toContain('params: [redacted]');
+  });
 });

@@ -42,11 +42,31 @@ export const redactPaths = [
   '*.text',
 ];
 
+/**
+ * Drizzle puts a failed query's parameters in the error's message ("Failed query: … params: …"):
+ * message bodies, attachments, addresses. Logs keep the query and the cause, never the parameters.
+ */
+export function withoutQueryParams(text: string): string {
+  const at = text.indexOf('\nparams:');
+  return at === -1 ? text : `${text.slice(0, at)}\nparams: [redacted]`;
+}
+
+function serializeError(err: unknown) {
+  const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  for (const key of ['message', 'stack']) {
+    if (typeof serialized[key] === 'string') {
+      serialized[key] = withoutQueryParams(serialized[key] as string);
+    }
+  }
+  return serialized;
+}
+
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: options.service, version: options.version ?? '0.0.0' },
     redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };

@@ -1,1 +1,7 @@
-export { type CreateLoggerOptions, createLogger, type Logger, redactPaths } from './create-logger.js';
+export {
+  type CreateLoggerOptions,
+  createLogger,
+  type Logger,
+  redactPaths,
+  withoutQueryParams,
+} from './create-logger.js';
