@@ -1,6 +1,14 @@
 export { domainOf, normalizeAddress, type ParsedAddress, parseAddress } from './address.js';
 export { type AutoReplyVerdict, detectAutoReply, subjectMarker } from './auto-reply.js';
 export {
+  BOUNCE_REASONS,
+  type BouncedRecipient,
+  type BounceReason,
+  type BounceReport,
+  isHardBounce,
+} from './bounce/bounce-report.js';
+export { readBounce } from './bounce/read-bounce.js';
+export {
   type BounceKind,
   type BounceSniff,
   type BounceSniffInput,

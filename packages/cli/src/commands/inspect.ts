@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import {
   type BounceKind,
+  type BounceReason,
   detectAutoReply,
-  type HeaderMap,
   headerMapFromLines,
   headerValue,
-  looksLikeBounce,
+  readBounce,
   stripMessageId,
 } from '@sotamail/mail-core';
 import { simpleParser } from 'mailparser';
@@ -15,8 +15,9 @@ const NAME = 'inspect';
 
 export const inspectUsage = `Usage: sotamail ${NAME} <file.eml>...
 
-Tells, for each raw email file, whether it is an automatic reply (R9.3) and whether it looks like a
-bounce (R8), without a database and without side effects. Use "--" before file names that start with "-".
+Tells, for each raw email file, whether it is an automatic reply (R9.3) and whether it is a bounce,
+and if so reads it (R10.1), without a database and without side effects. Use "--" before file names
+that start with "-".
 
 Prints one JSON line per file, in the order given:
   {"file": the path as given,
@@ -24,14 +25,18 @@ Prints one JSON line per file, in the order given:
    "autoReply": true when we must never answer it (Auto-Submitted, X-Auto-Response-Suppress,
                 Precedence bulk/junk/list/auto_reply, X-Autoreply and kin, list headers,
                 Return-Path <>, or an out-of-office subject),
-   "bounce": null when it does not look like a bounce, else
-             {"kind": "dsn" (RFC 3464) | "arf" (RFC 5965 feedback report) | "non-standard",
-              "recipients": [], "originalMessageId": the Message-ID (without <>) of the original
-              mail when the report carries it as an attached message or headers, else null}}
-"recipients" is always [] for now: reading the bounced recipients is not done yet, so [] means
-"not read", not "none". Without a database the bounce address is unknown, so a mail counts as a
-bounce by its format or sender only (multipart/report, MAILER-DAEMON, postmaster, Mail Delivery
-System, or the null sender with a delivery-failure subject).
+   "bounce": null when it is not a bounce (a vacation reply, a DSN reporting delivery, any other
+             mail), else
+             {"recipients": [{"address": the recipient that failed, or null when not said,
+                              "status": the enhanced status code such as "5.1.1", or null,
+                              "hard": true when the address itself can never receive mail,
+                              "reason": userunknown, mailboxfull, blocked, … (Sisimai's vocabulary),
+                              "diagnostic": the remote server's words, or null}],
+              "originalMessageId": the Message-ID (without <>) of the mail that bounced when the
+                                   report carries it, else null,
+              "kind": "dsn" (RFC 3464) | "arf" (RFC 5965 feedback report) | "non-standard"}
+Without a database the bounce address is unknown, so the VERP token of the envelope sender is not
+used here: the reading rests on the report's content alone.
 
 A file that cannot be read or is not an email prints {"file": …, "error": why} and the other files
 go on.
@@ -45,9 +50,21 @@ export type InspectLine =
       file: string;
       messageId: string | null;
       autoReply: boolean;
-      bounce: null | { kind: BounceKind; recipients: never[]; originalMessageId: string | null };
+      bounce: null | InspectBounce;
     }
   | { file: string; error: string };
+
+export type InspectBounce = {
+  recipients: {
+    address: string | null;
+    status: string | null;
+    hard: boolean;
+    reason: BounceReason;
+    diagnostic: string | null;
+  }[];
+  originalMessageId: string | null;
+  kind: BounceKind;
+};
 
 /** One file, never throwing: an unreadable or unparsable file gives an error line. */
 export async function inspectFile(file: string): Promise<InspectLine> {
@@ -61,7 +78,7 @@ export async function inspectFile(file: string): Promise<InspectLine> {
   if (problem !== null) {
     return { file, error: `not an email message: ${problem}` };
   }
-  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  let mail: ParsedMail;
   try {
     mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   } catch (error) {
@@ -79,16 +96,29 @@ export async function inspectFile(file: string): Promise<InspectLine> {
   const messageIdHeader = headerValue(headers, 'Message-ID');
   const messageId = messageIdHeader === null ? null : stripMessageId(messageIdHeader) || null;
   const { autoReply } = detectAutoReply(headers, subject);
-  const sniff = looksLikeBounce({
-    headers,
-    subject: subject ?? null,
-    partContentTypes: mail.attachments.map((attachment) => attachment.contentType),
-  });
-  const bounce =
-    sniff.kind === null
-      ? null
-      : { kind: sniff.kind, recipients: [], originalMessageId: originalMessageId(mail.attachments) };
-  return { file, messageId, autoReply, bounce };
+  return { file, messageId, autoReply, bounce: bounceOf(raw) };
+}
+
+type ParsedMail = Awaited<ReturnType<typeof simpleParser>>;
+
+// The reader decides: a delivery-success DSN or a vacation reply looks like a report by its format,
+// but is not a bounce, and a mail that is not a bounce is never shown as one.
+function bounceOf(raw: Buffer): InspectBounce | null {
+  const report = readBounce(raw);
+  if (report === null) {
+    return null;
+  }
+  return {
+    recipients: report.recipients.map(({ address, status, hard, reason, diagnostic }) => ({
+      address,
+      status,
+      hard,
+      reason,
+      diagnostic,
+    })),
+    originalMessageId: report.originalMessageId,
+    kind: report.kind,
+  };
 }
 
 /** The whole command as a function of its arguments (files are read, nothing is written). */
@@ -148,39 +178,6 @@ function notAnEmail(raw: Buffer): string | null {
   const ends = [raw.indexOf('\n\n'), raw.indexOf('\r\n\r\n')].filter((index) => index !== -1);
   const header = ends.length === 0 ? raw : raw.subarray(0, Math.min(...ends));
   return header.includes(0) ? 'binary data (NUL bytes) where the header should be' : null;
-}
-
-type Attachment = { contentType: string; content: Buffer };
-
-// The Message-ID of the original mail that a report attaches whole (message/rfc822) or as headers only
-// (text/rfc822-headers, RFC 3462), without <>; null when there is none.
-function originalMessageId(attachments: readonly Attachment[]): string | null {
-  for (const attachment of attachments) {
-    const type = attachment.contentType.toLowerCase();
-    if (type !== 'message/rfc822' && type !== 'text/rfc822-headers') {
-      continue;
-    }
-    const id = headerValue(headerSection(attachment.content.toString('utf8')), 'Message-ID');
-    if (id !== null && stripMessageId(id) !== '') {
-      return stripMessageId(id);
-    }
-  }
-  return null;
-}
-
-function headerSection(text: string): HeaderMap {
-  const lines: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') {
-      break;
-    }
-    if (/^[ \t]/.test(line) && lines.length > 0) {
-      lines[lines.length - 1] += line;
-    } else {
-      lines.push(line);
-    }
-  }
-  return headerMapFromLines(lines);
 }
 
 function describeFsError(error: unknown): string {
