@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local Redis, PostgreSQL and Dovecot for SotaMail, without Docker and without systemd.
+# Local Redis, PostgreSQL, Dovecot and Postfix for SotaMail, without Docker and without systemd.
 #
 #   bash infra/local-services.sh [up]   install what is missing (Debian, as root), start or reuse
 #                                       Redis and PostgreSQL, create the sotamail role and database
@@ -12,6 +12,9 @@
 #     in over TCP with a password, and database sotamail is owned by it;
 #   - the Dovecot binaries (dovecot-imapd, dovecot-pop3d) are installed; the tests start their own
 #     instances with infra/dovecot/start-test-instance.sh. No system-wide Dovecot is started.
+#   - the Postfix binaries are installed (debconf "No configuration": no /etc/postfix/main.cf, nothing
+#     listens on port 25); the bounce tests start their own instance with
+#     infra/postfix/start-test-instance.sh. No system-wide Postfix is started.
 #
 # Environment (optional): SOTAMAIL_WAIT_SECONDS (30) bounds every wait. SOTAMAIL_REDIS_PORT (6379),
 # SOTAMAIL_PG_PORT (5432), SOTAMAIL_PG_CLUSTER (main) and PG_VERSION (newest installed) exist to
@@ -27,7 +30,7 @@ DB_ROLE=sotamail
 DB_PASSWORD=sotamail
 DB_NAME=sotamail
 WAIT_SECONDS="${SOTAMAIL_WAIT_SECONDS:-30}"
-PACKAGES=(redis-server postgresql dovecot-imapd dovecot-pop3d)
+PACKAGES=(redis-server postgresql dovecot-imapd dovecot-pop3d postfix)
 
 if [[ $EUID -eq 0 ]]; then
   STATE_DIR=/run/sotamail-local
@@ -85,6 +88,10 @@ install_packages() {
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   export DEBIAN_FRONTEND=noninteractive
+  if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+    # "No configuration": the package installs the binaries only, never a system MTA on port 25.
+    echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+  fi
   # A UTF-8 locale, so that the cluster the postgresql package creates is UTF8, not SQL_ASCII.
   export LANG=C.UTF-8 LC_ALL=C.UTF-8
   local apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
@@ -374,6 +381,11 @@ status() {
     log "Dovecot: $(dovecot --version | cut -d' ' -f1) installed"
   else
     log "Dovecot: not installed"
+  fi
+  if command -v postfix >/dev/null || [[ -x /usr/sbin/postfix ]]; then
+    log "Postfix: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null) installed"
+  else
+    log "Postfix: not installed"
   fi
   local missing
   missing="$(missing_packages | tr '\n' ' ')"

@@ -6,6 +6,7 @@ import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard.js';
+import { blacklistRoutes } from './routes/blacklist.js';
 import { databaseRoutes } from './routes/databases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { followerRoutes } from './routes/followers.js';
@@ -63,6 +64,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     messageRoutes,
     inboundRoutes,
     routePreviewRoutes,
+    blacklistRoutes,
   ];
   for (const route of routes) {
     await app.register(route, { deps: options.deps });

@@ -10,6 +10,9 @@ describe('system parameters', () => {
       'mail.incoming.limit.period': '60',
       'mail.incoming.limit.alias': '5',
       'mail.fetchmail.interval': '5',
+      'mail.bounce.blacklist.count': '5',
+      'mail.bounce.blacklist.period_days': '30',
+      'mail.bounce.blacklist.min_span_days': '7',
     });
     expect(defaultParameters()).not.toHaveProperty('mail.default.from_filter');
   });
@@ -27,12 +30,22 @@ describe('system parameters', () => {
     ['mail.catchall.alias', 'catchall', true],
     ['mail.catchall.alias', 'catchall@x.com', false],
     ['mail.bounce.alias', 'bounce', true],
+    ['mail.bounce.alias', 'b'.repeat(19), true],
+    // 20 + "+" + a 44-character VERP token would make a 65-character local part.
+    ['mail.bounce.alias', 'b'.repeat(20), false],
     ['mail.incoming.limit.period', '60', true],
     ['mail.incoming.limit.period', '0', false],
     ['mail.incoming.limit.period', '1.5', false],
     ['mail.incoming.limit.alias', '-1', false],
     ['mail.fetchmail.interval', '1', true],
     ['mail.fetchmail.interval', 'five', false],
+    ['mail.bounce.blacklist.count', '5', true],
+    ['mail.bounce.blacklist.count', '0', false],
+    ['mail.bounce.blacklist.period_days', '30', true],
+    ['mail.bounce.blacklist.period_days', '0', false],
+    ['mail.bounce.blacklist.min_span_days', '0', true],
+    ['mail.bounce.blacklist.min_span_days', '7.5', false],
+    ['mail.bounce.blacklist.min_span_days', '99999', false],
   ])('%s = %j is valid: %s', (key, value, ok) => {
     const result = checkParameter(key, value);
     expect(result.ok).toBe(ok);

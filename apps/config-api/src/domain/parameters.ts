@@ -13,8 +13,19 @@ const positiveInteger = (max: number) => (value: string) =>
     ? null
     : `must be a whole number from 1 to ${max}`;
 
+const wholeNumber = (max: number) => (value: string) =>
+  /^\d+$/.test(value) && Number(value) <= max ? null : `must be a whole number from 0 to ${max}`;
+
 const localPart = (value: string) =>
   isLocalPart(value) ? null : 'must be the local part of an address (before the @)';
+
+// The envelope sender is `<alias>+<44-character VERP token>@domain`, and a local part has at most
+// 64 characters (RFC 5321), so the alias has at most 19.
+const maxBounceAliasLength = 64 - 1 - 44;
+const verpRoom = (value: string) =>
+  value.length > maxBounceAliasLength
+    ? `must be at most ${maxBounceAliasLength} characters: the envelope sender adds "+" and a 44-character bounce token, and an address's local part has at most 64`
+    : null;
 
 /**
  * The system parameters of a database, with the seed's names and defaults. `mail.catchall.domain` is
@@ -39,7 +50,7 @@ export const parameterDefinitions: Record<string, ParameterDefinition> = {
   'mail.bounce.alias': {
     default: 'bounce',
     description: 'The local part of the envelope sender (Return-Path) of everything sent.',
-    problem: localPart,
+    problem: (value) => localPart(value) ?? verpRoom(value),
   },
   'mail.incoming.limit.period': {
     default: '60',
@@ -56,20 +67,22 @@ export const parameterDefinitions: Record<string, ParameterDefinition> = {
     description: 'Minutes between two polls of an incoming mail server (IMAP IDLE is immediate).',
     problem: positiveInteger(1_440),
   },
+  // R10.3: the auto-blacklist rule of the bounce-processor (apps/bounce-processor/src/domain/blacklist-rule.ts).
   'mail.bounce.blacklist.count': {
     default: '5',
-    description: 'Bounces within the window that blacklist an address for mass mailing.',
+    description:
+      'Bounces within mail.bounce.blacklist.period_days that blacklist an address for mass mailing.',
     problem: positiveInteger(1_000),
   },
-  'mail.bounce.blacklist.window_days': {
+  'mail.bounce.blacklist.period_days': {
     default: '30',
-    description: 'Days back that bounces are counted over.',
+    description: 'Days back over which bounces count towards the blacklist.',
     problem: positiveInteger(3_650),
   },
-  'mail.bounce.blacklist.min_spread_days': {
+  'mail.bounce.blacklist.min_span_days': {
     default: '7',
-    description: 'Minimum days between the first and the last counted bounce.',
-    problem: positiveInteger(3_650),
+    description: 'Least number of days between the first and the last counted bounce (0: no minimum).',
+    problem: wholeNumber(3_650),
   },
 };
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { bounceLink } from './enums.js';
 import { rawInboundMessages } from './inbound.js';
 import { notifications, outgoingMails } from './outbound.js';
@@ -18,7 +18,7 @@ export const bounceEvents = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
     rawInboundId: uuid().references(() => rawInboundMessages.id, { onDelete: 'set null' }),
-    /** Where it came from: the raw mail's id, or `smtp:<outgoing mail id>` for an SMTP-time rejection. */
+    /** Where it came from: `dsn:<sha256 of the raw mail>`, or `smtp:<outgoing mail id>` for an SMTP-time rejection. */
     sourceKey: text().notNull(),
     outgoingMailId: uuid().references(() => outgoingMails.id, { onDelete: 'set null' }),
     notificationId: uuid().references(() => notifications.id, { onDelete: 'set null' }),
@@ -31,9 +31,25 @@ export const bounceEvents = pgTable(
     kind: text().notNull(),
     originalMessageId: text(),
     linkedBy: bounceLink().notNull(),
+    /**
+     * What the bounce did: `bounced` (a failure of a mail we sent: red envelope, counters, blacklist
+     * rule), `delayed` (a warning, delivery goes on), `complaint` (a feedback report), `ignored`
+     * (unlinked, forged or not a report: kept for an admin, changes nothing).
+     */
+    outcome: text().notNull().default('bounced'),
+    /** The DSN Action (`failed`, `delayed` …) when the report gives one. */
+    action: text(),
+    /** Why it was linked, or why it changed nothing, for a person. */
+    note: text(),
+    /** The parsed report as read (kept for an admin when it links to nothing). */
+    report: jsonb().$type<Record<string, unknown>>(),
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex().on(t.tenantId, t.sourceKey, t.email), index().on(t.tenantId, t.email, t.occurredAt)],
+  (t) => [
+    uniqueIndex().on(t.tenantId, t.sourceKey, t.email),
+    index().on(t.tenantId, t.email, t.occurredAt),
+    index().on(t.tenantId, t.linkedBy, t.occurredAt),
+  ],
 );
 
 /**
@@ -51,8 +67,11 @@ export const blacklistEntries = pgTable(
     active: boolean().notNull().default(true),
     note: text().notNull().default(''),
     source: text().notNull().default('manual'),
+    /** Who added it: `operator`, `api-key:<id>`, or `bounce-processor` for the automatic rule. */
+    createdBy: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     removedAt: timestamp({ withTimezone: true }),
+    removedBy: text(),
     removedNote: text(),
   },
   (t) => [
