@@ -13,8 +13,14 @@ export const fetcherEnv = {
     .min(1024)
     .default(25 * 1024 * 1024),
   SMTP_INGRESS_HOSTNAME: z.string().default('sotamail.local'),
-  /** IMAP fetching (R7.2): needs the key config-api seals the servers' passwords with. */
+  /** IMAP and POP3 fetching (R7.2): need the key config-api seals the servers' passwords with. */
   IMAP_FETCH_ENABLED: boolEnv(true),
+  POP3_FETCH_ENABLED: boolEnv(true),
+  /**
+   * Messages per POP3 connection. Their DELEs take effect at the QUIT that ends it, so this is also
+   * how many stored messages a dropped connection leaves on the server to be retrieved (not stored) again.
+   */
+  POP3_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(50),
   SOTAMAIL_SECRET_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')

@@ -4,10 +4,10 @@ import { createProducer, createRedisConnection, whenRedisReady } from '@sotamail
 import { parseSecretKey } from '@sotamail/secrets';
 import { startSmtpIngress } from './adapters/smtp-ingress.js';
 import { fetcherEnv } from './config.js';
-import { startImapFetching } from './imap-fetching.js';
+import { startMailboxFetching } from './mailbox-fetching.js';
 
-// IMAP fetching (R7.2: leases, IDLE, checkpoints) and the SMTP ingress for forwarded aliases (R7.4).
-// POP3 comes with the rest of the inbound issue.
+// IMAP fetching (R7.2: leases, IDLE, checkpoints), POP3 fetching (polling, DELE after store) and the
+// SMTP ingress for forwarded aliases (R7.4).
 const { config, logger, shutdown, handle } = await bootWorkerService({
   service: 'fetcher',
   defaultHealthPort: 8081,
@@ -54,23 +54,29 @@ if (config.SMTP_INGRESS_ENABLED) {
   logger.info({ port: ingress.port }, 'ingress.listening');
 }
 
-if (!config.IMAP_FETCH_ENABLED) {
-  logger.info('imap.disabled');
+const protocols = [
+  ...(config.IMAP_FETCH_ENABLED ? (['imap'] as const) : []),
+  ...(config.POP3_FETCH_ENABLED ? (['pop3'] as const) : []),
+];
+if (protocols.length === 0) {
+  logger.info('fetch.disabled');
 } else if (!config.SOTAMAIL_SECRET_KEY) {
-  logger.warn('imap.disabled: SOTAMAIL_SECRET_KEY is not set, so the servers’ passwords cannot be read');
+  logger.warn('fetch.disabled: SOTAMAIL_SECRET_KEY is not set, so the servers’ passwords cannot be read');
 } else {
-  const fetching = startImapFetching({
+  const fetching = startMailboxFetching({
     db: handle.db,
     producer,
     // Fails fast while Redis is away (the lease logic then decides), unlike the blocking worker connection.
     redis: producerRedis,
     queuePrefix: config.QUEUE_PREFIX,
     secretKey: parseSecretKey(config.SOTAMAIL_SECRET_KEY),
+    protocols,
     scanIntervalMs: config.FETCH_SCAN_INTERVAL_MS,
     leaseTtlMs: config.FETCH_LEASE_TTL_MS,
     reconnectMaxMs: config.FETCH_RECONNECT_MAX_MS,
+    pop3BatchSize: config.POP3_BATCH_SIZE,
     logger,
   });
   // Registered after the producer, so it closes first: sessions log out, then leases are released.
-  shutdown.register({ name: 'imap-fetching', close: () => fetching.close() });
+  shutdown.register({ name: 'mailbox-fetching', close: () => fetching.close() });
 }

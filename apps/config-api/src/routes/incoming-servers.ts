@@ -1,9 +1,17 @@
-import { aliasRows, type IncomingServer, incomingServerRows } from '@sotamail/db';
+import { aliasRows, type IncomingServer, incomingServerRows, recordMailboxTest } from '@sotamail/db';
+import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
-import { iso, patchOf } from '../schemas/common.js';
+import { ApiError, notFound } from '../errors.js';
+import {
+  DEFAULT_MAILBOX_PROBE_TIMEOUT_MS,
+  type MailboxProbeResult,
+  probeMailbox,
+} from '../mailbox-probe/index.js';
+import { loadTenant } from '../plugins/auth.js';
+import { errorResponses, iso, ObjectParams, patchOf } from '../schemas/common.js';
 import { registerCrudRoutes } from './crud-routes.js';
 import { serverColumns } from './server-columns.js';
 
@@ -68,9 +76,121 @@ const secretColumns = {
   oauthRefreshToken: 'oauthRefreshTokenSealed',
 } as const;
 
+/** The answer of Test & Confirm: the shape of the outgoing Test Connection, without its sender. */
+const MailboxTestResult = z.object({
+  ok: z.boolean(),
+  code: z
+    .string()
+    .nullable()
+    .describe(
+      'null on success, else e.g. MAILBOX_AUTH_FAILED, MAILBOX_CONNECTION_REFUSED, MAILBOX_FOLDER_MISSING',
+    ),
+  message: z.string(),
+  step: z
+    .string()
+    .nullable()
+    .describe('Where it failed: connect, tls, greeting, starttls, auth, folder (IMAP SELECT / POP3 STAT)'),
+  transcript: z.array(z.string()).describe('The dialogue, password masked'),
+  durationMs: z.number(),
+  state: z
+    .enum(['draft', 'confirmed'])
+    .describe('The server’s state after the test: confirmed only on success'),
+});
+
 const connectionFields = ['protocol', 'host', 'port', 'security', 'authType', 'username', 'folder'];
 
+/** The password for the probe, or the result that explains why there is none to test with. */
+function passwordOf(
+  server: IncomingServer,
+  secretKey: Buffer,
+): { password: string } | { result: MailboxProbeResult } {
+  const failed = (code: 'MAILBOX_AUTH_UNSUPPORTED' | 'MAILBOX_INVALID_SETTINGS', message: string) => ({
+    result: { ok: false as const, code, message, step: 'auth' as const, transcript: [], durationMs: 0 },
+  });
+  if (server.authType !== 'password') {
+    // The fetcher cannot use OAuth2 yet: confirming such a server would promise mail it cannot fetch.
+    return failed(
+      'MAILBOX_AUTH_UNSUPPORTED',
+      'OAuth2 (XOAUTH2) is not supported for fetching yet: use a password for this server.',
+    );
+  }
+  if (!server.passwordSealed) {
+    return failed('MAILBOX_INVALID_SETTINGS', 'This server has no password: set one, then test again.');
+  }
+  try {
+    return {
+      password: createSecretBox(secretKey, serverSecretContext('incoming', server.id)).open(
+        server.passwordSealed,
+      ),
+    };
+  } catch {
+    return failed(
+      'MAILBOX_INVALID_SETTINGS',
+      'The password of this server cannot be decrypted (the secret key changed since it was stored): set it again.',
+    );
+  }
+}
+
 export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/v1/databases/:databaseId/incoming-servers/:id/test',
+    {
+      schema: {
+        tags: ['incoming servers'],
+        summary:
+          'Test & Confirm (R7.1): connect, TLS, log in, open the folder (IMAP) or STAT (POP3); confirms the server on success. Nothing is deleted or flagged',
+        params: ObjectParams,
+        response: { 200: MailboxTestResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { db } = deps.handle;
+      const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
+      const server = await incomingServerRows.find(db, tenant.id, request.params.id);
+      if (!server) {
+        throw notFound('Incoming server', request.params.id);
+      }
+      const credential = passwordOf(server, deps.secretKey);
+      const result =
+        'result' in credential
+          ? credential.result
+          : await probeMailbox({
+              protocol: server.protocol,
+              host: server.host,
+              port: server.port,
+              security: server.security,
+              username: server.username,
+              password: credential.password,
+              folder: server.folder,
+              timeoutMs: DEFAULT_MAILBOX_PROBE_TIMEOUT_MS,
+            });
+      request.log.info(
+        { incomingServerId: server.id, ok: result.ok, code: result.ok ? null : result.code },
+        'incoming.test',
+      );
+      const code = result.ok ? null : result.code;
+      const updated = await recordMailboxTest(db, {
+        tested: server,
+        outcome: { ok: result.ok, code, message: result.message },
+      });
+      if (!updated) {
+        throw new ApiError(
+          'CONFLICT',
+          'The server was changed or deleted while it was being tested: test it again.',
+        );
+      }
+      return {
+        ok: result.ok,
+        code,
+        message: result.message,
+        step: result.ok ? null : result.step,
+        transcript: result.transcript,
+        durationMs: result.durationMs,
+        state: updated.state,
+      };
+    },
+  );
+
   registerCrudRoutes(app, deps, {
     path: 'incoming-servers',
     noun: 'Incoming server',

@@ -8,6 +8,7 @@ type ErrorFields = {
   serverResponseCode?: string;
   responseText?: string;
   mailboxMissing?: boolean;
+  protocol?: 'imap' | 'pop3';
 };
 
 const tlsCodes = new Set(['EPROTO', 'ClosedAfterConnectTLS', 'UPGRADE_TIMEOUT', 'STARTTLS_INJECTION']);
@@ -37,6 +38,9 @@ export function describeFetchError(
   if (e.name === 'UnsupportedAuthError') {
     return e.message ?? 'This authentication method is not supported for fetching yet.';
   }
+  if (code === 'ESTARTTLS') {
+    return `${where} does not offer STARTTLS (STLS): choose SSL/TLS or none as the security setting.`;
+  }
   if (
     e.tlsFailed ||
     tlsCodes.has(code) ||
@@ -65,7 +69,11 @@ export function describeFetchError(
     return `The connection to ${where} was closed unexpectedly.`;
   }
   if (e.name === 'StoreFailedError') {
-    return `${e.message}; it stays unseen on the server and is fetched again.`;
+    const kept = e.protocol === 'pop3' ? 'it stays on the server' : 'it stays unseen on the server';
+    return `${e.message}; ${kept} and is fetched again.`;
+  }
+  if (code === 'EPROTOCOL') {
+    return `${where} did not answer like a ${e.protocol === 'pop3' ? 'POP3' : 'mail'} server (${e.message ?? 'unexpected answer'}): check the port.`;
   }
   const detail = e.responseText ?? e.message ?? 'unknown error';
   return `Fetching from ${where} failed: ${detail}`;
@@ -83,13 +91,18 @@ export class UnsupportedAuthError extends Error {
 export class StoreFailedError extends Error {
   override readonly name = 'StoreFailedError';
   readonly code = 'ESTORE';
-  constructor(uid: number, err: unknown) {
+  /** `uid` is the IMAP UID, or the POP3 UIDL for `protocol` pop3. */
+  constructor(
+    uid: number | string,
+    err: unknown,
+    readonly protocol: 'imap' | 'pop3' = 'imap',
+  ) {
     let root = err;
     while (root instanceof Error && root.cause instanceof Error) {
       root = root.cause;
     }
     super(
-      `The message with UID ${uid} could not be stored: ${root instanceof Error ? root.message : String(root)}`,
+      `The message with ${protocol === 'pop3' ? 'UIDL' : 'UID'} ${uid} could not be stored: ${root instanceof Error ? root.message : String(root)}`,
     );
   }
 }

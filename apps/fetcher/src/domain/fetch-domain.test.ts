@@ -28,6 +28,30 @@ describe('describeFetchError', () => {
   });
 });
 
+describe('describeFetchError for POP3', () => {
+  it('says a POP3 message that could not be stored stays on the server', () => {
+    const text = describeFetchError(
+      new StoreFailedError('0000000a5f0c1b2e', new Error('disk full'), 'pop3'),
+      target,
+    );
+    expect(text).toBe(
+      'The message with UIDL 0000000a5f0c1b2e could not be stored: disk full; it stays on the server and is fetched again.',
+    );
+  });
+
+  it.each([
+    [{ code: 'ESTARTTLS', tlsFailed: true }, 'imap.example.test:993 does not offer STARTTLS (STLS)'],
+    [
+      { code: 'EPROTOCOL', protocol: 'pop3', message: 'not a POP3 status line' },
+      'did not answer like a POP3 server',
+    ],
+    [{ code: 'EAUTH', authenticationFailed: true }, 'Authentication failed on imap.example.test:993'],
+    [{ code: 'EPOP3', responseText: '[IN-USE] Mailbox locked' }, 'failed: [IN-USE] Mailbox locked'],
+  ])('classifies %o', (err, expected) => {
+    expect(describeFetchError(err, target)).toContain(expected);
+  });
+});
+
 describe('fetchIntervalMs', () => {
   it('prefers the server, then the database parameter (minutes), then 5 minutes', () => {
     expect(fetchIntervalMs(90, '10')).toBe(90_000);

@@ -1,9 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { aliases, incomingServers, mailboxCheckpoints, tenantParameters, tenants } from '../schema/index.js';
 
-/** A confirmed, active IMAP server with what a fetch session needs besides its own row. */
-export type FetchableImapServer = {
+/** A confirmed, active IMAP or POP3 server with what a fetch session needs besides its own row. */
+export type FetchableServer = {
   server: typeof incomingServers.$inferSelect;
   /** `alias@aliasDomain` when the server names the alias whose mailbox it reads (R7.1). */
   aliasAddress: string | null;
@@ -11,10 +11,23 @@ export type FetchableImapServer = {
   intervalParameter: string | null;
 };
 
+export type FetchableImapServer = FetchableServer;
+
 export type MailboxCheckpoint = typeof mailboxCheckpoints.$inferSelect;
 
 /** Every confirmed, active IMAP server of every database: what the fetchers should be reading. */
-export async function listFetchableImapServers(db: DbOrTx): Promise<FetchableImapServer[]> {
+export function listFetchableImapServers(db: DbOrTx): Promise<FetchableServer[]> {
+  return listFetchableServers(db, ['imap']);
+}
+
+/** Every confirmed, active server of these protocols, in every database. */
+export async function listFetchableServers(
+  db: DbOrTx,
+  protocols: (typeof incomingServers.$inferSelect)['protocol'][],
+): Promise<FetchableServer[]> {
+  if (protocols.length === 0) {
+    return [];
+  }
   const rows = await db
     .select({
       server: incomingServers,
@@ -34,7 +47,7 @@ export async function listFetchableImapServers(db: DbOrTx): Promise<FetchableIma
     )
     .where(
       and(
-        eq(incomingServers.protocol, 'imap'),
+        inArray(incomingServers.protocol, protocols),
         eq(incomingServers.state, 'confirmed'),
         eq(incomingServers.active, true),
       ),
@@ -84,4 +97,58 @@ export async function recordFetchOutcome(
     .update(incomingServers)
     .set(outcome.ok ? { lastFetchAt: sql`now()`, lastError: null } : { lastError: outcome.error })
     .where(eq(incomingServers.id, incomingServerId));
+}
+
+/** The columns a Test & Confirm tests: a change to any of them needs a new test. */
+const testedColumns = [
+  'protocol',
+  'host',
+  'port',
+  'security',
+  'authType',
+  'username',
+  'passwordSealed',
+  'oauthRefreshTokenSealed',
+  'folder',
+] as const;
+
+/** What a Test & Confirm found (R7.1): recorded on the server with its new state. */
+export type MailboxTestOutcome = {
+  ok: boolean;
+  code: string | null;
+  message: string;
+};
+
+/**
+ * Records a Test & Confirm: success confirms the server (it is fetched from the next scan on), a
+ * failure records the error and leaves it unconfirmed. Applied only if the server's connection
+ * settings are still those that were tested: an edit during the test must be tested again.
+ * Returns the updated row, or undefined when the server changed or was deleted meanwhile.
+ */
+export async function recordMailboxTest(
+  db: DbOrTx,
+  values: { tested: typeof incomingServers.$inferSelect; outcome: MailboxTestOutcome },
+): Promise<typeof incomingServers.$inferSelect | undefined> {
+  const { outcome, tested } = values;
+  const unchanged = testedColumns.map(
+    (column) => sql`${incomingServers[column]} is not distinct from ${tested[column]}`,
+  );
+  const [row] = await db
+    .update(incomingServers)
+    .set({
+      state: outcome.ok ? 'confirmed' : 'draft',
+      lastTest: {
+        ok: outcome.ok,
+        code: outcome.code,
+        message: outcome.message,
+        testedAt: new Date().toISOString(),
+      },
+      lastError: outcome.ok ? null : outcome.message,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(eq(incomingServers.tenantId, tested.tenantId), eq(incomingServers.id, tested.id), ...unchanged),
+    )
+    .returning();
+  return row;
 }

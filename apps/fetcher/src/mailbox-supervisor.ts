@@ -1,33 +1,39 @@
-import type { FetchableImapServer } from '@sotamail/db';
+import type { FetchableServer } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
-import type { ImapSession } from './adapters/imap-session.js';
 import type { Lease } from './adapters/redis-lease.js';
 
-type Running = { fingerprint: string; session: ImapSession; lease: Lease; renewTimer: NodeJS.Timeout };
+/** A running IMAP or POP3 session of one server. */
+export type MailboxSession = { stop: () => Promise<void>; done: Promise<void> };
 
-export type ImapSupervisor = { scan: () => Promise<void>; close: () => Promise<void> };
+type Running = { fingerprint: string; session: MailboxSession; lease: Lease; renewTimer: NodeJS.Timeout };
+
+export type MailboxSupervisor = { scan: () => Promise<void>; close: () => Promise<void> };
 
 /**
- * Keeps one IMAP session per confirmed, active IMAP server across all fetcher instances (R7.2): every
+ * Keeps one session per confirmed, active incoming server (IMAP or POP3) across all fetcher instances (R7.2): every
  * scan takes the free leases and starts their sessions, and stops the sessions whose server was
  * deleted, deactivated or changed. A session runs only while its lease is renewed; a lease that cannot
  * be renewed stops it, and a dead instance's leases expire so another instance takes them over.
  */
-export function startImapSupervisor(options: {
-  listServers: () => Promise<FetchableImapServer[]>;
-  fingerprint: (target: FetchableImapServer) => string;
+export function startMailboxSupervisor(options: {
+  listServers: () => Promise<FetchableServer[]>;
+  fingerprint: (target: FetchableServer) => string;
   lease: (incomingServerId: string) => Lease;
-  startSession: (target: FetchableImapServer) => ImapSession;
+  startSession: (target: FetchableServer) => MailboxSession;
   scanIntervalMs: number;
   leaseTtlMs: number;
   logger: Logger;
-}): ImapSupervisor {
+}): MailboxSupervisor {
   const { logger } = options;
   const running = new Map<string, Running>();
   const stopping = new Set<Promise<void>>();
   let closed = false;
   let scanning: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
+
+  // Log events keep the protocol as their prefix (imap.session_stopping, pop3.lease_taken…).
+  const protocolOf = new Map<string, string>();
+  const event = (id: string, name: string) => `${protocolOf.get(id) ?? 'fetch'}.${name}`;
 
   function stop(id: string, reason: string): Promise<void> {
     const entry = running.get(id);
@@ -36,11 +42,11 @@ export function startImapSupervisor(options: {
     }
     running.delete(id);
     clearInterval(entry.renewTimer);
-    logger.info({ incomingServerId: id, reason }, 'imap.session_stopping');
+    logger.info({ incomingServerId: id, reason }, event(id, 'session_stopping'));
     const stopped = entry.session
       .stop()
       .then(() => entry.lease.release())
-      .catch((err: unknown) => logger.warn({ err, incomingServerId: id }, 'imap.stop_failed'))
+      .catch((err: unknown) => logger.warn({ err, incomingServerId: id }, event(id, 'stop_failed')))
       .finally(() => stopping.delete(stopped));
     stopping.add(stopped);
     return stopped;
@@ -60,7 +66,7 @@ export function startImapSupervisor(options: {
           },
           (err: unknown) => {
             // Redis away: keep working only while the lease cannot have expired yet.
-            logger.warn({ err, incomingServerId: id }, 'imap.lease_renew_failed');
+            logger.warn({ err, incomingServerId: id }, event(id, 'lease_renew_failed'));
             if (Date.now() - renewedAt >= options.leaseTtlMs) {
               void stop(id, 'lease expired');
             }
@@ -79,7 +85,7 @@ export function startImapSupervisor(options: {
     for (const [id, entry] of running) {
       const target = wanted.get(id);
       if (!target) {
-        await stop(id, 'no longer a confirmed active IMAP server');
+        await stop(id, 'no longer a confirmed active server');
       } else if (options.fingerprint(target) !== entry.fingerprint) {
         await stop(id, 'settings changed');
       }
@@ -97,7 +103,8 @@ export function startImapSupervisor(options: {
         await lease.release();
         return;
       }
-      logger.info({ incomingServerId: id, tenantId: target.server.tenantId }, 'imap.lease_taken');
+      protocolOf.set(id, target.server.protocol);
+      logger.info({ incomingServerId: id, tenantId: target.server.tenantId }, event(id, 'lease_taken'));
       running.set(id, {
         fingerprint: options.fingerprint(target),
         session: options.startSession(target),
@@ -110,7 +117,7 @@ export function startImapSupervisor(options: {
   function scan(): Promise<void> {
     if (!scanning) {
       scanning = scanOnce()
-        .catch((err: unknown) => logger.warn({ err }, 'imap.scan_failed'))
+        .catch((err: unknown) => logger.warn({ err }, 'fetch.scan_failed'))
         .finally(() => {
           scanning = null;
         });
