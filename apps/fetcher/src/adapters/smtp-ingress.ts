@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@sotamail/logging';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 
 export type IngressStore = (mail: {
   raw: Buffer;
@@ -13,13 +13,20 @@ export type IngressStore = (mail: {
 
 export type SmtpIngress = { port: number; close: () => Promise<void> };
 
+/**
+ * Groups a transaction's recipients by database. The database of each was found at RCPT (and is
+ * remembered on that recipient's own object), so DATA costs no second lookup per recipient; a
+ * recipient not seen at RCPT is looked up again.
+ */
 async function groupByTenant(
-  recipients: string[],
+  recipients: SMTPServerAddress[],
+  tenantAtRcpt: WeakMap<SMTPServerAddress, string>,
   tenantOfDomain: (domain: string) => Promise<string | null>,
 ): Promise<Map<string, string[]>> {
   const byTenant = new Map<string, string[]>();
-  for (const address of recipients) {
-    const tenantId = await tenantOfDomain(address.split('@').pop() ?? '');
+  for (const recipient of recipients) {
+    const address = recipient.address.toLowerCase();
+    const tenantId = tenantAtRcpt.get(recipient) ?? (await tenantOfDomain(address.split('@').pop() ?? ''));
     if (tenantId) {
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), address]);
     }
@@ -43,6 +50,8 @@ export async function startSmtpIngress(options: {
   tenantOfDomain: (domain: string) => Promise<string | null>;
   store: IngressStore;
 }): Promise<SmtpIngress> {
+  // smtp-server keeps the very address object accepted at RCPT in the envelope: the key of its database.
+  const tenantAtRcpt = new WeakMap<SMTPServerAddress, string>();
   const server = new SMTPServer({
     name: options.hostname,
     banner: 'SotaMail ingress',
@@ -61,6 +70,7 @@ export async function startSmtpIngress(options: {
           );
           return;
         }
+        tenantAtRcpt.set(address, tenantId);
         callback();
       } catch (err) {
         options.logger.warn({ err }, 'ingress.lookup_failed');
@@ -76,10 +86,9 @@ export async function startSmtpIngress(options: {
           return;
         }
         const raw = Buffer.concat(chunks);
-        const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         const mailFrom = session.envelope.mailFrom;
         // Grouped from the transaction's own recipient list, which smtp-server keeps per transaction.
-        groupByTenant(recipients, options.tenantOfDomain)
+        groupByTenant(session.envelope.rcptTo, tenantAtRcpt, options.tenantOfDomain)
           .then((recipientsByTenant) => {
             if (recipientsByTenant.size === 0) {
               throw Object.assign(new Error('no recipient of this transaction belongs to a database'), {

@@ -1,0 +1,123 @@
+import type { TestDatabase } from '@sotamail/test-support';
+import nodemailer from 'nodemailer';
+import type { BenchMail } from './inbound-mail-mix.js';
+
+export type RouterSettings = {
+  /** Fail when nothing was routed for this long (a stuck service), rather than wait forever. */
+  stallMs: number;
+  progressEveryMs: number;
+};
+
+type Progress = { stored: number; done: number };
+
+async function progressOf(db: TestDatabase, tenantIds: string[]): Promise<Progress> {
+  const { rows } = await db.pool.query<{ stored: string; done: string }>(
+    `select count(*) as stored, count(*) filter (where state <> 'received') as done
+       from raw_inbound_messages where tenant_id = any($1::uuid[])`,
+    [tenantIds],
+  );
+  return { stored: Number(rows[0]?.stored ?? 0), done: Number(rows[0]?.done ?? 0) };
+}
+
+/**
+ * Sends every mail through the SMTP ingress with `clients` concurrent connections and waits until the
+ * router has processed them all (no stored mail left `received`). The clock runs from the first
+ * MAIL FROM to the last mail routed.
+ */
+export async function sendAndWaitRouted(options: {
+  db: TestDatabase;
+  tenantIds: string[];
+  mails: BenchMail[];
+  ingressPort: number;
+  clients: number;
+  settings: RouterSettings;
+}): Promise<{ seconds: number; summary: string }> {
+  const { db, tenantIds, mails, clients, settings } = options;
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: '127.0.0.1',
+    port: options.ingressPort,
+    secure: false,
+    ignoreTLS: true,
+    maxConnections: clients,
+    maxMessages: Number.POSITIVE_INFINITY,
+  });
+  const started = performance.now();
+  let next = 0;
+  let sendFailure: Error | null = null;
+  const client = async () => {
+    while (next < mails.length && !sendFailure) {
+      const mail = mails[next++];
+      if (!mail) {
+        return;
+      }
+      try {
+        await transport.sendMail({
+          // An empty MAIL FROM is the null sender of a delivery report.
+          envelope: { from: mail.envelopeFrom, to: mail.envelopeTo },
+          raw: mail.raw,
+        });
+      } catch (err) {
+        sendFailure = new Error(
+          `the ingress refused mail ${next - 1} (${mail.kind}): ${(err as Error).message}`,
+        );
+      }
+    }
+  };
+  let sentAt = 0;
+  const sending = Promise.all(Array.from({ length: clients }, client)).then(() => {
+    sentAt = performance.now();
+  });
+
+  let last: Progress = { stored: 0, done: 0 };
+  let lastChange = Date.now();
+  let lastReport = Date.now();
+  while (last.done < mails.length) {
+    if (sendFailure) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await progressOf(db, tenantIds);
+    if (now.done !== last.done || now.stored !== last.stored) {
+      lastChange = Date.now();
+    }
+    last = now;
+    if (Date.now() - lastReport >= settings.progressEveryMs) {
+      lastReport = Date.now();
+      process.stdout.write(`  … ${last.stored} stored, ${last.done} routed\n`);
+    }
+    if (Date.now() - lastChange > settings.stallMs) {
+      throw new Error(
+        `no progress for ${settings.stallMs / 1000} s: ${last.stored} of ${mails.length} stored, ${last.done} routed`,
+      );
+    }
+  }
+  const routedAt = performance.now();
+  await sending;
+  transport.close();
+  if (sendFailure) {
+    throw sendFailure;
+  }
+  const seconds = (routedAt - started) / 1000;
+  const ingressSeconds = (sentAt - started) / 1000;
+  const latency = await latencyOf(db, tenantIds);
+  return {
+    seconds,
+    summary:
+      `  ingress: ${mails.length} accepted (250 after commit) in ${ingressSeconds.toFixed(1)} s = ${(mails.length / ingressSeconds).toFixed(1)} msg/s; ` +
+      `all routed after ${seconds.toFixed(1)} s\n` +
+      `  stored → routed per mail: median ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,
+  };
+}
+
+async function latencyOf(db: TestDatabase, tenantIds: string[]) {
+  const { rows } = await db.pool.query<{ p50: number; p95: number; max: number }>(
+    `select round(percentile_cont(0.5) within group (order by ms)) as p50,
+            round(percentile_cont(0.95) within group (order by ms)) as p95,
+            round(max(ms)) as max
+       from (select extract(epoch from processed_at - received_at) * 1000 as ms
+               from raw_inbound_messages where tenant_id = any($1::uuid[])) t`,
+    [tenantIds],
+  );
+  return { p50: Number(rows[0]?.p50 ?? 0), p95: Number(rows[0]?.p95 ?? 0), max: Number(rows[0]?.max ?? 0) };
+}

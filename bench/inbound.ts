@@ -1,0 +1,145 @@
+// Inbound benchmark: N varied mails (5,000 by default, a seeded mix: replies, alias mail, catchall,
+// auto-replies, delivery reports, several charsets, attachments) sent by concurrent SMTP clients to
+// the fetcher's SMTP ingress, stored, queued and routed into threads by the router, both running as
+// real processes on a throw-away database and queue prefix. In the same run the same mails are parsed
+// by bare mailparser (simpleParser), one after another in-process: the ceiling. Needs the local
+// services (`npm run setup`).
+//   npm run bench:inbound                       (BENCH_INBOUND_COUNT=500 for a quick run)
+//   BENCH_SMTP_CLIENTS=8 BENCH_ROUTERS=1 BENCH_ROUTER_CONCURRENCY=… BENCH_INBOUND_SEED=…
+//   BENCH_CPU_PROF_DIR=/tmp/prof (V8 profiles of the services)
+
+import { cpus, loadavg } from 'node:os';
+import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import { simpleParser } from 'mailparser';
+import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
+import setupTemplate from '../packages/test-support/src/global-setup.js';
+import { dropDatabasePatiently } from './inbound-cleanup.js';
+import { generateMailMix, planWorld } from './inbound-mail-mix.js';
+import { seededRandom } from './inbound-mime.js';
+import { checkOutcome } from './inbound-outcome.js';
+import { describePgWork, pgSnapshot } from './inbound-pg-stats.js';
+import { type RouterSettings, sendAndWaitRouted } from './inbound-run.js';
+import { seedWorld } from './inbound-seed.js';
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${name} must be a whole number of at least 1 (got "${raw}")\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const count = positiveInt('BENCH_INBOUND_COUNT', 5_000);
+const clients = positiveInt('BENCH_SMTP_CLIENTS', 8);
+const routers = positiveInt('BENCH_ROUTERS', 1);
+const seed = positiveInt('BENCH_INBOUND_SEED', 20_260_302);
+const routerConcurrency = process.env.BENCH_ROUTER_CONCURRENCY;
+
+const random = seededRandom(seed);
+const world = planWorld(random);
+const mails = generateMailMix(random, world, count);
+const bytes = mails.reduce((n, m) => n + m.raw.length, 0);
+process.stdout.write(
+  `inbound benchmark: ${count} mails (${(bytes / 1024 / 1024).toFixed(1)} MB, seed ${seed}), ${clients} SMTP clients, ${routers} router process(es)` +
+    `${routerConcurrency ? `, ROUTER_CONCURRENCY=${routerConcurrency}` : ''}; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}\n`,
+);
+
+async function startInbound(h: Harness): Promise<{ ingressPort: number; services: ServiceProcess[] }> {
+  const services: ServiceProcess[] = [];
+  const common = {
+    DATABASE_URL: h.db.url,
+    REDIS_URL: testEnv.redisUrl,
+    QUEUE_PREFIX: h.redis.prefix,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // The services write V8 CPU profiles there when they stop (see inbound-cpu-profile.ts).
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? {
+          BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR,
+          NODE_OPTIONS: `--import tsx --import ${new URL('./inbound-cpu-profile.ts', import.meta.url).pathname}`,
+        }
+      : {}),
+  };
+  const ingressPort = await freePort();
+  const start = async (service: 'fetcher' | 'router', env: Record<string, string>) => {
+    const healthPort = await freePort();
+    const proc = startService(service, { ...common, ...env, HEALTH_PORT: String(healthPort) });
+    services.push(proc);
+    try {
+      await waitForHttp(`http://127.0.0.1:${healthPort}/health/ready`, 30_000);
+    } catch (err) {
+      throw new Error(`the ${service} did not start: ${(err as Error).message}\n${proc.output()}`);
+    }
+  };
+  await start('fetcher', { SMTP_INGRESS_PORT: String(ingressPort), IMAP_FETCH_ENABLED: 'false' });
+  for (let i = 0; i < routers; i++) {
+    await start('router', routerConcurrency ? { ROUTER_CONCURRENCY: routerConcurrency } : {});
+  }
+  return { ingressPort, services };
+}
+
+async function stopAll(services: ServiceProcess[]): Promise<void> {
+  for (const proc of services) {
+    if (proc.child.exitCode === null) {
+      proc.child.kill('SIGTERM');
+    }
+  }
+  await Promise.all(services.map((p) => p.exited));
+}
+
+async function sotamail(settings: RouterSettings): Promise<number> {
+  const dropTemplate = await setupTemplate();
+  const h = await startHarness();
+  let services: ServiceProcess[] = [];
+  try {
+    const tenantIds = await seedWorld(h, world);
+    const started = await startInbound(h);
+    services = started.services;
+    const before = await pgSnapshot(h.db);
+    const run = await sendAndWaitRouted({
+      db: h.db,
+      tenantIds,
+      mails,
+      ingressPort: started.ingressPort,
+      clients,
+      settings,
+    });
+    await stopAll(services);
+    const pgWork = describePgWork(before, await pgSnapshot(h.db), count);
+    const outcome = await checkOutcome(h.db, tenantIds, mails);
+    process.stdout.write(`${run.summary}\n${pgWork}\n${outcome.summary}\n`);
+    if (!outcome.ok) {
+      throw new Error(outcome.problem);
+    }
+    return count / run.seconds;
+  } finally {
+    await stopAll(services);
+    // The throw-away database, the template and every Redis key under this run's prefix.
+    await h.close().catch(() => dropDatabasePatiently(h.db.name));
+    await dropTemplate();
+  }
+}
+
+async function baseline(): Promise<number> {
+  const started = performance.now();
+  for (const mail of mails) {
+    await simpleParser(mail.raw);
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+const fmt = (n: number) => n.toFixed(1);
+try {
+  const x = await sotamail({ stallMs: 120_000, progressEveryMs: 15_000 });
+  const y = await baseline();
+  // Other work on the machine skews both numbers: the load says how quiet it was.
+  process.stdout.write(`  load average at the end: ${loadavg()[0]?.toFixed(1)}\n`);
+  process.stdout.write(
+    `inbound: sotamail ${fmt(x)} msg/s, baseline ${fmt(y)} msg/s, ratio ${(x / y).toFixed(2)}\n`,
+  );
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(`inbound benchmark failed: ${(err as Error).message}\n`);
+  process.exit(1);
+}
