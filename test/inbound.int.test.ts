@@ -89,8 +89,14 @@ describe('replies come back into their thread (R6.4, R8.2)', () => {
     const original = await post(d.h, s);
     await d.sink.waitFor(before + 2, 20_000);
     const notification = d.sink.received.slice(before).find((m) => m.rcptTo.includes(f0 ?? ''));
-    expect(notification?.parsed.replyTo?.text).toContain('catchall@loop.test');
+    // The catchall with the thread's signed token (the router here has no key: it routes by References).
+    expect(notification?.parsed.replyTo?.value[0]?.address).toMatch(/^catchall\+[a-z0-9]{44}@loop\.test$/);
 
+    // The follower's address had bounced before: a mail written from it resets the count (R10.2).
+    await d.h.db.db
+      .update(schema.contacts)
+      .set({ bounceCount: 3 })
+      .where(and(eq(schema.contacts.tenantId, s.databaseId), eq(schema.contacts.emailNormalized, f0 ?? '')));
     const afterFirst = d.sink.received.length;
     await send({
       from: `"Follower 0" <${f0}>`,
@@ -122,6 +128,12 @@ describe('replies come back into their thread (R6.4, R8.2)', () => {
     await new Promise((r) => setTimeout(r, 500));
     const relayed = d.sink.received.slice(afterFirst).flatMap((m) => m.rcptTo);
     expect(relayed.sort()).toEqual(['admin@example.com', f1].sort());
+    // (reset before the followers are notified)
+    const [author] = await d.h.db.db
+      .select({ bounceCount: schema.contacts.bounceCount })
+      .from(schema.contacts)
+      .where(eq(schema.contacts.id, reply?.authorContactId ?? ''));
+    expect(author?.bounceCount).toBe(0);
 
     // The same mail delivered again is a duplicate: nothing new (R9.4).
     await send({

@@ -6,12 +6,15 @@ export const fetcherEnv = {
   SMTP_INGRESS_ENABLED: boolEnv(true),
   SMTP_INGRESS_HOST: z.string().default('127.0.0.1'),
   SMTP_INGRESS_PORT: portEnv(2525),
-  /** Larger mail is refused with 552 before it is stored. */
+  /**
+   * Larger mail is refused with 552 before it is stored. 35 MB: a 25 MB attachment, the most the big
+   * providers send, is about 34 MB once base64-encoded.
+   */
   SMTP_INGRESS_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(25 * 1024 * 1024),
+    .default(35 * 1024 * 1024),
   SMTP_INGRESS_HOSTNAME: z.string().default('sotamail.local'),
   /** IMAP and POP3 fetching (R7.2): need the key config-api seals the servers' passwords with. */
   IMAP_FETCH_ENABLED: boolEnv(true),

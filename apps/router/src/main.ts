@@ -1,6 +1,13 @@
-import { findUnroutedRaw } from '@sotamail/db';
+import { findPendingNotices, findUnroutedRaw } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
-import { createProducer, createRedisConnection, createWorker, whenRedisReady } from '@sotamail/queues';
+import {
+  createProducer,
+  createRedisConnection,
+  createWorker,
+  enqueueOnce,
+  whenRedisReady,
+} from '@sotamail/queues';
+import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
 import { routerEnv } from './config.js';
 import { createRouteInboundHandler } from './jobs/route-inbound.js';
 
@@ -16,22 +23,42 @@ await whenRedisReady(producerRedis);
 const producer = createProducer(producerRedis, config.QUEUE_PREFIX);
 shutdown.register({ name: 'producer', close: () => producer.close() });
 
+// The dispatcher signs Reply-To thread tokens with the purpose 'reply-to'; the same key and purpose
+// check them here.
+const threadTokens = config.SOTAMAIL_SECRET_KEY
+  ? createTokenSigner(parseSecretKey(config.SOTAMAIL_SECRET_KEY), 'reply-to')
+  : null;
+if (!threadTokens) {
+  logger.warn('router.thread_tokens_unchecked');
+}
+
 const worker = createWorker({
   queue: 'inbound',
   connection: redis,
   prefix: config.QUEUE_PREFIX,
   logger,
   concurrency: config.ROUTER_CONCURRENCY,
+  workerOptions: {
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
+    maxStalledCount: 5,
+  },
   handlers: {
-    'route-inbound': createRouteInboundHandler({ db: handle.db, producer, now: () => new Date() }),
+    'route-inbound': createRouteInboundHandler({
+      db: handle.db,
+      producer,
+      now: () => new Date(),
+      verifyThreadToken: threadTokens ? (token) => threadTokens.verify(token) : null,
+    }),
   },
 });
 shutdown.register({ name: 'inbound-worker', close: () => worker.close() });
 
 // Stored mail whose routing job was lost (Redis away when it arrived) is queued again: stored mail
-// is never left unrouted.
+// is never left unrouted. Likewise a notice committed with its refusal whose job never made it.
 const sweep = setInterval(() => {
-  findUnroutedRaw(handle.db, new Date(Date.now() - 5 * 60_000))
+  const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000);
+  findUnroutedRaw(handle.db, fiveMinutesAgo)
     .then((rows) =>
       Promise.all(
         rows.map((r) =>
@@ -40,6 +67,13 @@ const sweep = setInterval(() => {
       ),
     )
     .catch((err: unknown) => logger.warn({ err }, 'sweep.failed'));
+  findPendingNotices(handle.db, fiveMinutesAgo, new Date())
+    .then((rows) =>
+      Promise.all(
+        rows.map((r) => enqueueOnce(producer, 'send-notice', { tenantId: r.tenantId, noticeId: r.id }, r.id)),
+      ),
+    )
+    .catch((err: unknown) => logger.warn({ err }, 'sweep.notices_failed'));
 }, config.SWEEP_INTERVAL_MS);
 sweep.unref();
 shutdown.register({ name: 'sweep', close: () => clearInterval(sweep) });

@@ -1,5 +1,7 @@
 // R8: what to do with one incoming mail, decided from facts the job gathered. Pure: no I/O here.
 
+import type { ReplyVia } from './reply-thread.js';
+
 export type RouteAction = 'reply' | 'new-record' | 'bounce' | 'refused' | 'dropped' | 'unroutable';
 
 export type AliasFact = {
@@ -19,8 +21,11 @@ export type RouteFacts = {
   duplicate: boolean;
   /** The same sender sent the same content within the period (R9.2). */
   sameContentInPeriod: boolean;
-  /** The thread of a message we sent or stored that the mail answers (In-Reply-To/References). */
-  replyThread: { id: string; model: string } | null;
+  /**
+   * The thread the mail answers, and by which clue (see reply-thread.ts for the trust order):
+   * In-Reply-To/References, our signed Reply-To token, or the thread header of a follower.
+   */
+  replyThread: { id: string; model: string; via?: ReplyVia } | null;
   /** Aliases named by the recipients, in recipient order. */
   aliases: AliasFact[];
   /** The incoming server's own alias, when the mail was fetched from that alias's mailbox (R7.1). */
@@ -30,11 +35,26 @@ export type RouteFacts = {
   aliasLimit: number;
 };
 
+/** Why a mail was refused, for the notice its sender gets. */
+export type Refusal = {
+  kind: 'catchall-not-reply' | 'contacts-only' | 'followers-only';
+  /** The local part the mail was refused at (the catchall or the alias). */
+  localPart: string;
+};
+
 export type RouteDecision = {
   action: RouteAction;
   threadId: string | null;
   alias: AliasFact | null;
   reasons: string[];
+  refusal?: Refusal;
+};
+
+const replyReasons: Record<ReplyVia, string> = {
+  references: 'In-Reply-To/References name a message of this thread',
+  'reply-token':
+    'the signed thread token of the reply address names this thread (its Message-ID chain was lost)',
+  'thread-header': 'the X-SotaMail-Thread header names this thread, and the sender follows it',
 };
 
 const decision = (
@@ -67,25 +87,34 @@ export function decideRoute(f: RouteFacts): RouteDecision {
       'the same sender sent identical mail to the catchall within mail.incoming.limit.period: a feedback loop (R9.2)',
     ]);
   }
-  const alias = f.aliases[0] ?? f.mailboxAlias;
+  // An alias named by the recipients, else the alias whose mailbox the mail was fetched from (R7.1).
+  const named = f.aliases[0] ?? null;
+  const alias = named ?? f.mailboxAlias;
   if (f.replyThread) {
-    // A reply forwarded to another model's alias creates a record of that model (R8.2).
-    if (alias && !alias.threadId && alias.model !== f.replyThread.model) {
-      return aliasDecision(f, alias, [
-        `a reply to a ${f.replyThread.model} thread, addressed to the ${alias.name} alias of ${alias.model}: a new record`,
+    // A reply forwarded to another model's alias creates a record of that model (R8.2). Only an alias
+    // the mail is addressed to counts: a reply that merely sits in an alias's mailbox stays a reply.
+    if (named && !named.threadId && named.model !== f.replyThread.model) {
+      return aliasDecision(f, named, [
+        `a reply to a ${f.replyThread.model} thread, addressed to the ${named.name} alias of ${named.model}: a new record`,
       ]);
     }
-    return decision('reply', ['In-Reply-To/References name a message of this thread'], {
+    return decision('reply', [replyReasons[f.replyThread.via ?? 'references']], {
       threadId: f.replyThread.id,
     });
   }
   if (alias) {
-    return aliasDecision(f, alias, [`addressed to the alias ${alias.name}`]);
+    return aliasDecision(f, alias, [
+      named
+        ? `addressed to the alias ${alias.name}`
+        : `fetched from the mailbox of the alias ${alias.name}, which its headers do not name (R7.1)`,
+    ]);
   }
   if (f.catchallAlias !== null && f.localParts.includes(f.catchallAlias)) {
-    return decision('refused', [
-      'the catchall accepts replies only, and this mail answers no message we know (R8.4)',
-    ]);
+    return decision(
+      'refused',
+      ['the catchall accepts replies only, and this mail answers no message we know (R8.4)'],
+      { refusal: { kind: 'catchall-not-reply', localPart: f.catchallAlias } },
+    );
   }
   return decision('unroutable', [
     f.localParts.length > 0
@@ -99,12 +128,13 @@ function aliasDecision(f: RouteFacts, alias: AliasFact, reasons: string[]): Rout
     return decision(
       'refused',
       [...reasons, `the alias ${alias.name} accepts mail from known contacts only`],
-      { alias },
+      { alias, refusal: { kind: 'contacts-only', localPart: alias.name } },
     );
   }
   if (alias.contactPolicy === 'followers' && !f.sender.followsAliasThread) {
     return decision('refused', [...reasons, `the alias ${alias.name} accepts mail from followers only`], {
       alias,
+      refusal: { kind: 'followers-only', localPart: alias.name },
     });
   }
   if (alias.threadId) {

@@ -1,20 +1,29 @@
 import {
+  aliasRows,
   countAliasRecordsSince,
   countSameContentSince,
   type Db,
   findActiveAliases,
   findAuthorContact,
+  findTenantByAliasDomain,
   findThreadByMessageIds,
+  findThreadByRecord,
   getParameters,
+  incomingServerRows,
   isFollower,
   messageExists,
   type Tenant,
+  threadRows,
 } from '@sotamail/db';
-import { parseMessageIdList, stripMessageId } from '@sotamail/mail-core';
+import { defaultFromAddress, parseMessageIdList, stripMessageId } from '@sotamail/mail-core';
 import { detectAutomaticMail } from './automatic-mail.js';
 import { contentFingerprint } from './content-fingerprint.js';
-import { decideRoute, type RouteDecision } from './decide-route.js';
+import { decideNotice, type NoticeVerdict } from './decide-notice.js';
+import { type AliasFact, decideRoute, type RouteDecision } from './decide-route.js';
 import { addressesOf, headerText, type ParsedMail } from './parse-mail.js';
+import { chooseReplyThread, type ReplyClues } from './reply-thread.js';
+import { threadHeaderValues } from './thread-header.js';
+import { splitThreadToken } from './thread-token.js';
 
 export type InboundEnvelope = {
   /** The stored row, when there is one (a preview has none). */
@@ -22,7 +31,12 @@ export type InboundEnvelope = {
   sha256: string;
   envelopeFrom: string | null;
   envelopeTo: string[];
+  /** The incoming server it was fetched from: its alias routes mail that names no alias (R7.1). */
+  incomingServerId?: string | null;
 };
+
+/** The thread id in a genuine Reply-To token of ours, else null (TokenSigner.verify). */
+export type VerifyThreadToken = (token: string) => string | null;
 
 export type RoutePlan = {
   decision: RouteDecision;
@@ -35,6 +49,8 @@ export type RoutePlan = {
   bounce: boolean;
   params: Record<string, string>;
   periodStart: Date;
+  /** Whether a refused sender gets a notice (before the once-a-day limit, which the database holds). */
+  notice: NoticeVerdict;
   /** What is stored with the raw message: the decision, its reasons, and the keys of later checks. */
   record: Record<string, unknown>;
 };
@@ -46,7 +62,16 @@ export type RoutePlan = {
  */
 export async function planInboundRoute(
   db: Db,
-  input: { tenant: Tenant; mail: ParsedMail; envelope: InboundEnvelope; now: Date },
+  input: {
+    tenant: Tenant;
+    mail: ParsedMail;
+    envelope: InboundEnvelope;
+    now: Date;
+    /** The mail as received: an inline forwarded original's headers are only there. */
+    raw?: Buffer;
+    /** Without it (no secret key configured) thread tokens cannot be checked and are ignored. */
+    verifyThreadToken?: VerifyThreadToken | null;
+  },
 ): Promise<RoutePlan> {
   const { tenant, mail, envelope } = input;
   const params = await getParameters(db, tenant.id);
@@ -62,18 +87,29 @@ export async function planInboundRoute(
     ...headerText(mail, 'x-original-to'),
     ...envelope.envelopeTo,
   ].map((a) => a.toLowerCase());
+  const bounceAlias = params['mail.bounce.alias'];
+  // `catchall+<thread token>` routes as `catchall`; the token is a clue to the thread it answers.
+  // The bounce address keeps its VERP token for the bounce processor.
+  const tokens: string[] = [];
   const localParts = [
     ...new Set(
       recipients
         .filter((a) => a.endsWith(`@${tenant.aliasDomain}`))
-        .map((a) => a.slice(0, a.lastIndexOf('@'))),
+        .map((a) => {
+          const local = a.slice(0, a.lastIndexOf('@'));
+          const tagged = splitThreadToken(local);
+          if (tagged.token === null || tagged.base === bounceAlias) {
+            return local;
+          }
+          tokens.push(tagged.token);
+          return tagged.base;
+        }),
     ),
   ];
   const references = [
     ...parseMessageIdList(headerText(mail, 'in-reply-to').join(' ')),
     ...parseMessageIdList(headerText(mail, 'references').join(' ')),
   ];
-  const bounceAlias = params['mail.bounce.alias'];
   const automatic = detectAutomaticMail(
     mail,
     envelope.envelopeFrom,
@@ -86,9 +122,21 @@ export async function planInboundRoute(
     findActiveAliases(db, tenant.id, localParts),
   ]);
   const ordered = localParts.flatMap((l) => aliases.filter((a) => a.name === l));
-  const alias = ordered[0] ?? null;
+  const mailboxAlias = ordered.length === 0 ? await aliasOfMailbox(db, tenant.id, envelope) : null;
+  const alias = ordered[0] ?? mailboxAlias;
+  const reply = chooseReplyThread(
+    await replyClues(db, {
+      tenant,
+      mail,
+      senderEmail,
+      byReferences: replied ? { id: replied.thread.id, model: replied.thread.model } : null,
+      tokens,
+      verifyThreadToken: input.verifyThreadToken ?? null,
+      raw: input.raw,
+    }),
+  );
   const author = senderEmail
-    ? await findAuthorContact(db, tenant.id, senderEmail, replied?.thread.id ?? alias?.threadId ?? null)
+    ? await findAuthorContact(db, tenant.id, senderEmail, reply.thread?.id ?? alias?.threadId ?? null)
     : undefined;
   const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
   const periodStart = new Date(input.now.getTime() - periodMinutes * 60_000);
@@ -102,16 +150,16 @@ export async function planInboundRoute(
         exceptId: envelope.id ?? '00000000-0000-0000-0000-000000000000',
       })
     : 0;
-  const decision = decideRoute({
+  const decided = decideRoute({
     localParts,
     catchallAlias: params['mail.catchall.alias'] ?? null,
     bounceAlias: bounceAlias ?? null,
     looksLikeBounce: automatic.bounce,
     duplicate,
     sameContentInPeriod: sameContent > 0,
-    replyThread: replied ? { id: replied.thread.id, model: replied.thread.model } : null,
-    aliases: ordered,
-    mailboxAlias: null,
+    replyThread: reply.thread,
+    aliases: ordered.map(aliasFact),
+    mailboxAlias: mailboxAlias ? aliasFact(mailboxAlias) : null,
     sender: {
       known: Boolean(author),
       followsAliasThread: Boolean(
@@ -121,6 +169,21 @@ export async function planInboundRoute(
     aliasRecordsInPeriod: alias ? await countAliasRecordsSince(db, alias.id, senderEmail, periodStart) : 0,
     aliasLimit: Number(params['mail.incoming.limit.alias'] ?? 5),
   });
+  const decision = { ...decided, reasons: [...decided.reasons, ...reply.notes] };
+  const nullSender =
+    envelope.envelopeFrom === '' ||
+    headerText(mail, 'return-path').some((v) => v.replace(/\s/g, '') === '<>');
+  const notice =
+    decision.action === 'refused'
+      ? decideNotice({
+          decision,
+          autoReply: automatic.autoReply,
+          bounce: automatic.bounce,
+          nullSender,
+          senderEmail,
+          ownAddress: await isOwnAddress(db, tenant, params, senderEmail),
+        })
+      : ({ send: false, why: 'only refused mail gets a notice' } as const);
   return {
     decision,
     messageId,
@@ -132,8 +195,10 @@ export async function planInboundRoute(
     bounce: automatic.bounce,
     params,
     periodStart,
+    notice,
     record: {
       ...decision,
+      ...(decision.action === 'refused' && !notice.send ? { notice: { skipped: notice.why } } : {}),
       autoReply: automatic.autoReply,
       automaticReasons: automatic.reasons,
       messageId,
@@ -142,4 +207,100 @@ export async function planInboundRoute(
       fingerprint,
     },
   };
+}
+
+type AliasRow = Awaited<ReturnType<typeof findActiveAliases>>[number];
+
+const aliasFact = (a: AliasRow): AliasFact => ({
+  id: a.id,
+  name: a.name,
+  model: a.model,
+  threadId: a.threadId,
+  contactPolicy: a.contactPolicy,
+});
+
+/** The active alias whose mailbox the mail was fetched from (an incoming server names it, R7.1). */
+async function aliasOfMailbox(db: Db, tenantId: string, envelope: InboundEnvelope): Promise<AliasRow | null> {
+  if (!envelope.incomingServerId) {
+    return null;
+  }
+  const server = await incomingServerRows.find(db, tenantId, envelope.incomingServerId);
+  if (!server?.aliasId) {
+    return null;
+  }
+  const alias = await aliasRows.find(db, tenantId, server.aliasId);
+  return alias?.active ? alias : null;
+}
+
+/** Looks up each clue of the thread a mail answers; reply-thread.ts weighs them. */
+async function replyClues(
+  db: Db,
+  c: {
+    tenant: Tenant;
+    mail: ParsedMail;
+    senderEmail: string;
+    byReferences: { id: string; model: string } | null;
+    tokens: string[];
+    verifyThreadToken: VerifyThreadToken | null;
+    raw: Buffer | undefined;
+  },
+): Promise<ReplyClues> {
+  const clues: ReplyClues = {
+    byReferences: c.byReferences,
+    token: {
+      present: c.tokens.length > 0,
+      checked: c.verifyThreadToken !== null,
+      valid: false,
+      thread: null,
+    },
+    header: { value: null, thread: null, senderFollows: false },
+  };
+  // A stronger clue decides: the weaker ones are not even looked up.
+  if (c.byReferences) {
+    return clues;
+  }
+  for (const token of c.tokens) {
+    const threadId = c.verifyThreadToken?.(token) ?? null;
+    if (threadId) {
+      clues.token.valid = true;
+      const thread = await threadRows.find(db, c.tenant.id, threadId);
+      if (thread) {
+        clues.token.thread = { id: thread.id, model: thread.model };
+        return clues;
+      }
+    }
+  }
+  for (const value of threadHeaderValues(c.mail, c.raw)) {
+    clues.header.value ??= value.raw;
+    const thread = await findThreadByRecord(db, c.tenant.id, value.model, value.recordId);
+    if (!thread) {
+      continue;
+    }
+    clues.header.value = value.raw;
+    clues.header.thread = { id: thread.id, model: thread.model };
+    const contact = c.senderEmail
+      ? await findAuthorContact(db, c.tenant.id, c.senderEmail, thread.id)
+      : undefined;
+    clues.header.senderFollows = Boolean(contact?.following);
+    return clues;
+  }
+  return clues;
+}
+
+/** Never answer ourselves: any database's alias domain, or this database's default From. */
+async function isOwnAddress(
+  db: Db,
+  tenant: Tenant,
+  params: Record<string, string>,
+  email: string,
+): Promise<boolean> {
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  if (!domain || domain === tenant.aliasDomain) {
+    return true;
+  }
+  const defaultFrom = defaultFromAddress({ ...params, 'mail.catchall.domain': tenant.aliasDomain });
+  if (defaultFrom?.toLowerCase() === email) {
+    return true;
+  }
+  return Boolean(await findTenantByAliasDomain(db, domain));
 }

@@ -6,19 +6,39 @@ import {
   findRawInbound,
   findTenant,
   markRawInbound,
+  noteRawDecision,
   postMessage,
   type RawInbound,
+  resetBounceCounter,
   threadRows,
 } from '@sotamail/db';
-import { type ParsedMail, parseMail, planInboundRoute, type RouteDecision } from '@sotamail/inbound-routing';
-import { enqueueSendMail, type JobContext, PermanentError, type Producer } from '@sotamail/queues';
+import {
+  type ParsedMail,
+  parseMail,
+  planInboundRoute,
+  type RouteDecision,
+  type VerifyThreadToken,
+} from '@sotamail/inbound-routing';
+import type { Logger } from '@sotamail/logging';
+import { type JobContext, PermanentError, type Producer } from '@sotamail/queues';
+import { announcePosted, type CreatedThread } from './announce-posted.js';
+import { finishInterrupted } from './finish-interrupted.js';
+import { refuseInbound } from './refuse-inbound.js';
 
-export type RouteInboundDeps = { db: Db; producer: Producer; now: () => Date };
+export type RouteInboundDeps = {
+  db: Db;
+  producer: Producer;
+  now: () => Date;
+  /** Checks our signed Reply-To tokens; null when no secret key is configured (tokens are ignored). */
+  verifyThreadToken?: VerifyThreadToken | null;
+};
 
 /**
  * Routes one stored mail (R8): into the thread it answers, into a new record through an alias, or
  * refused / dropped / unroutable with the reason kept on the stored mail. Re-running it is safe: the
- * message is unique per Message-ID, so a second run finds a duplicate and changes nothing.
+ * decision is noted on the mail before anything is stored, the message is unique per Message-ID, and
+ * a run that finds its own earlier message finishes that run's work (finish-interrupted.ts). The mail
+ * is marked routed last, after its jobs are queued, so a crash at any point leaves it to a re-run.
  */
 export function createRouteInboundHandler(deps: RouteInboundDeps) {
   return async (payload: { tenantId: string; rawInboundId: string }, { logger }: JobContext) => {
@@ -28,6 +48,11 @@ export function createRouteInboundHandler(deps: RouteInboundDeps) {
     }
     if (raw.state !== 'received') {
       return { action: 'skipped', reason: `already ${raw.state}` };
+    }
+    const finished = await finishInterrupted(deps, raw);
+    if (finished) {
+      logger.info({ rawInboundId: raw.id, action: finished.action }, 'inbound.finished_interrupted');
+      return finished;
     }
     let mail: ParsedMail;
     try {
@@ -39,7 +64,7 @@ export function createRouteInboundHandler(deps: RouteInboundDeps) {
       });
       return { action: 'failed' };
     }
-    const outcome = await route(deps, raw, mail);
+    const outcome = await route(deps, raw, mail, logger);
     logger.info(
       { rawInboundId: raw.id, action: outcome.decision.action, reasons: outcome.decision.reasons },
       'inbound.routed',
@@ -52,12 +77,20 @@ async function route(
   deps: RouteInboundDeps,
   raw: RawInbound,
   mail: ParsedMail,
+  logger: Logger,
 ): Promise<{ decision: RouteDecision }> {
   const tenant = await findTenant(deps.db, raw.tenantId);
   if (!tenant) {
     throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
   }
-  const plan = await planInboundRoute(deps.db, { tenant, mail, envelope: raw, now: deps.now() });
+  const plan = await planInboundRoute(deps.db, {
+    tenant,
+    mail,
+    envelope: raw,
+    raw: raw.raw,
+    now: deps.now(),
+    verifyThreadToken: deps.verifyThreadToken ?? null,
+  });
   const { decision, record, messageId, senderEmail, author, references, params, periodStart } = plan;
 
   switch (decision.action) {
@@ -71,7 +104,9 @@ async function route(
       return { decision };
     case 'reply':
     case 'new-record': {
+      await noteRawDecision(deps.db, raw.id, record);
       let threadId = decision.threadId;
+      let createdThread: CreatedThread | null = null;
       if (decision.action === 'new-record' && decision.alias) {
         const created = await createAliasThread(
           deps.db,
@@ -101,6 +136,12 @@ async function route(
         }
         const thread = created.thread;
         threadId = thread.id;
+        createdThread = {
+          id: thread.id,
+          model: thread.model,
+          recordId: thread.recordId,
+          aliasId: decision.alias.id,
+        };
         if (author) {
           await addFollower(deps.db, tenant.id, thread.id, author.contact.id);
         }
@@ -139,29 +180,24 @@ async function route(
           sha256: createHash('sha256').update(a.content).digest('hex'),
         })),
       });
+      if (!plan.autoReply && senderEmail) {
+        // A person writing from this address shows it receives mail again (R10.2).
+        await resetBounceCounter(deps.db, tenant.id, senderEmail);
+      }
+      await announcePosted(deps.producer, {
+        tenantId: tenant.id,
+        mailIds: posted.outgoingMailIds,
+        createdThread: posted.created ? createdThread : null,
+      });
       await markRawInbound(deps.db, raw.id, {
         state: 'routed',
         decision: { ...record, threadId, storedMessageId: posted.message.id },
       });
-      for (const id of posted.outgoingMailIds) {
-        await enqueueSendMail(deps.producer, { id, tenantId: tenant.id, lane: 'transactional' });
-      }
-      if (decision.action === 'new-record' && decision.alias && posted.created) {
-        const thread = await threadRows.find(deps.db, tenant.id, threadId);
-        await deps.producer.enqueue(
-          'thread-created',
-          {
-            tenantId: tenant.id,
-            threadId,
-            model: thread?.model ?? decision.alias.model,
-            recordId: thread?.recordId ?? '',
-            aliasId: decision.alias.id,
-          },
-          { jobId: `thread-created-${threadId}` },
-        );
-      }
       return { decision };
     }
+    case 'refused':
+      await refuseInbound(deps, { raw, mail, tenant, plan }, logger);
+      return { decision };
     default:
       await markRawInbound(deps.db, raw.id, { state: 'ignored', decision: record });
       return { decision };
