@@ -19,8 +19,23 @@ export const dispatcherEnv = {
     .default('transactional,mass')
     .transform((v) => v.split(',').map((s) => s.trim()))
     .pipe(z.array(z.enum(['transactional', 'mass'])).min(1)),
-  TRANSACTIONAL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
-  MASS_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  // Jobs at once per lane. A batch job sends SENDS_PER_JOB mails at once, so the transactional lane
+  // has up to 6 × 8 = 48 mails on the wire per instance by default.
+  TRANSACTIONAL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(6),
+  MASS_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(4),
+  /** Attempts a mail gets against transient failures (4xx, dropped connections) before it fails. */
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The wait before the first retry; each next one waits twice as long (± 30 %). */
+  SEND_RETRY_DELAY_MS: durationMsEnv(10_000),
+  /** Mails of one batch job on the wire at once; the server's pool queues the rest. */
+  SENDS_PER_JOB: z.coerce.number().int().min(1).max(100).default(8),
+  /** How long a batch job keeps its worker; what it did not get to goes back to the queue. */
+  BATCH_SLICE_MS: durationMsEnv(10_000),
+  /**
+   * A mail left in `sending` this long by a job that stopped answering may be taken again. Longer
+   * than any batch takes to send (else a mail could go twice); shorter means faster recovery.
+   */
+  CLAIM_LEASE_MS: durationMsEnv(120_000),
   /** How often deferred mail whose window opened, and mail stranded without a job, are re-queued. */
   RELEASE_INTERVAL_MS: durationMsEnv(15_000),
   /** A job whose process stops answering for this long is handed to another instance. */

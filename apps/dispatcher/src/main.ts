@@ -1,13 +1,23 @@
 import { bootWorkerService } from '@sotamail/lifecycle';
-import { createProducer, createRedisConnection, createWorker, whenRedisReady } from '@sotamail/queues';
+import {
+  createProducer,
+  createRedisConnection,
+  createWorker,
+  enqueueSendBatches,
+  enqueueSendMail,
+  whenRedisReady,
+} from '@sotamail/queues';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
 import { createContextCache } from './adapters/context-cache.js';
 import { createResolveServer } from './adapters/resolve-server.js';
+import { createSentRecorder } from './adapters/sent-recorder.js';
 import { createServerThrottle } from './adapters/server-throttle.js';
 import { createSmtpPools } from './adapters/smtp-pools.js';
 import { dispatcherEnv } from './config.js';
 import { startReleaseLoop } from './jobs/release-loop.js';
-import { createSendMailHandler } from './jobs/send-mail.js';
+import { createSendBatchHandler } from './jobs/send-batch.js';
+import { createSendMailHandler, type SendMailDeps } from './jobs/send-mail.js';
+import { createSendNoticeHandler } from './jobs/send-notice.js';
 
 const { config, logger, shutdown, handle, redis } = await bootWorkerService({
   service: 'dispatcher',
@@ -32,8 +42,12 @@ const pools = createSmtpPools({
 shutdown.register({ name: 'smtp-pools', close: () => pools.close() });
 
 const verp = createTokenSigner(secretKey, 'verp');
-const handler = createSendMailHandler({
+// Reply-To thread tokens; the router checks them with the same key and purpose.
+const replyTokens = createTokenSigner(secretKey, 'reply-to');
+const deps: SendMailDeps = {
   db: handle.db,
+  recorder: createSentRecorder(handle.db),
+  claimLeaseMs: config.CLAIM_LEASE_MS,
   contexts: createContextCache(handle.db, 5_000),
   pools,
   throttle: createServerThrottle(producerRedis, config.QUEUE_PREFIX, config.SMTP_TIMEOUT_MS * 2),
@@ -47,8 +61,34 @@ const handler = createSendMailHandler({
     maxConnections: config.PLATFORM_SMTP_MAX_CONNECTIONS,
   }),
   signVerp: (id) => verp.sign(id),
+  signThread: (threadId) => replyTokens.sign(threadId),
   now,
   throttlePauseMs: config.THROTTLE_PAUSE_MS,
+  maxAttempts: config.SEND_MAX_ATTEMPTS,
+};
+const handler = createSendMailHandler(deps);
+const batchHandler = createSendBatchHandler({
+  ...deps,
+  requeue: (mail, delayMs, attempts) =>
+    enqueueSendMail(producer, mail, {
+      delay: delayMs,
+      ...(attempts
+        ? // BullMQ's exponential backoff waits delay × 2^(n-1) before retry n; the first wait was ours.
+          { attempts, backoff: { type: 'exponential', delay: 2 * config.SEND_RETRY_DELAY_MS, jitter: 0.3 } }
+        : {}),
+    }),
+  continueBatch: (mails) => enqueueSendBatches(producer, mails),
+  keepUnrecorded: (record, mail) =>
+    enqueueSendMail(
+      producer,
+      { id: mail.id, tenantId: mail.tenantId, lane: mail.lane },
+      // Recording only: it may wait out a long database outage, and it never sends.
+      { attempts: 1_000, backoff: { type: 'fixed', delay: 30_000 } },
+      record,
+    ),
+  sendsPerJob: config.SENDS_PER_JOB,
+  sliceMs: config.BATCH_SLICE_MS,
+  retryDelayMs: config.SEND_RETRY_DELAY_MS,
 });
 
 // Separate workers (and concurrency) per lane: a mailing of 100,000 never occupies the workers that
@@ -68,7 +108,11 @@ if (config.DISPATCH_LANES.includes('transactional')) {
     logger,
     concurrency: config.TRANSACTIONAL_CONCURRENCY,
     workerOptions,
-    handlers: { 'send-mail': handler },
+    handlers: {
+      'send-mail': handler,
+      'send-mail-batch': batchHandler,
+      'send-notice': createSendNoticeHandler(deps),
+    },
   });
   shutdown.register({ name: 'outbound-worker', close: () => worker.close() });
 }
@@ -80,7 +124,7 @@ if (config.DISPATCH_LANES.includes('mass')) {
     logger,
     concurrency: config.MASS_CONCURRENCY,
     workerOptions,
-    handlers: { 'send-mass-mail': handler },
+    handlers: { 'send-mass-mail': handler, 'send-mass-mail-batch': batchHandler },
   });
   shutdown.register({ name: 'mass-worker', close: () => worker.close() });
 }
@@ -91,6 +135,7 @@ const release = startReleaseLoop({
   logger,
   now,
   intervalMs: config.RELEASE_INTERVAL_MS,
+  maxAttempts: config.SEND_MAX_ATTEMPTS,
 });
 shutdown.register({ name: 'release-loop', close: () => release.stop() });
 logger.info({ lanes: config.DISPATCH_LANES }, 'dispatcher.ready');

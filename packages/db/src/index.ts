@@ -1,19 +1,47 @@
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
+  addBlacklistEntry,
+  type BlacklistEntry,
+  type BounceApplication,
+  type BounceCandidate,
+  countableBounces,
+  findBlacklistEntry,
+  findBounceCandidate,
+  findBounceCandidatesByMessageId,
+  findBounceCandidatesByReferences,
+  isBlacklisted,
+  lastBlacklistRemoval,
+  lastSuccessfulDelivery,
+  listBlacklistEntries,
+  listBounceEvents,
+  type NewBounceEvent,
+  recordBounce,
+  removeBlacklistEntry,
+  resetBounceCounter,
+} from './queries/bounces.js';
+export {
+  type ClaimResult,
   cancelDelivery,
   claimOutgoingMail,
+  claimOutgoingMails,
   type DeliveryUpdate,
   dailySlotsUsed,
+  defaultClaimLeaseMs,
+  failStrandedMail,
+  findHeldMails,
   findOutgoingMail,
   findStrandedMails,
   type OutgoingMail,
+  recordBlacklistSkip,
   recordDelivery,
+  recordSentMails,
   recordSmtpBounce,
   releaseDailySlot,
   releaseDueDeferred,
   requeueDelivery,
   reserveDailySlot,
+  type SentRecord,
 } from './queries/delivery.js';
 export { type DeliveryContext, loadDeliveryContext } from './queries/delivery-context.js';
 export {
@@ -51,12 +79,28 @@ export {
 } from './queries/inbound.js';
 export {
   type FetchableImapServer,
+  type FetchableServer,
   findMailboxCheckpoint,
   listFetchableImapServers,
+  listFetchableServers,
   type MailboxCheckpoint,
+  type MailboxTestOutcome,
   recordFetchOutcome,
+  recordMailboxTest,
   saveMailboxCheckpoint,
 } from './queries/mailboxes.js';
+export {
+  claimNotice,
+  findNotice,
+  findPendingNotices,
+  type InboundNotice,
+  loadNoticeContext,
+  type NewNotice,
+  type NoticeContext,
+  type NoticeUpdate,
+  recordNoticeOutcome,
+  recordRefusal,
+} from './queries/notices.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';
 export {
   listThreadMessages,
@@ -67,6 +111,7 @@ export {
   postMessage,
   threadReferences,
 } from './queries/post-message.js';
+export { findMessageOfRaw, noteRawDecision } from './queries/routed-message.js';
 export { tenantRows } from './queries/tenant-rows.js';
 export {
   type ApiKeyRow,

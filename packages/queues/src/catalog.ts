@@ -2,7 +2,9 @@ import {
   FetchMailboxSchema,
   ProcessBounceSchema,
   RouteInboundSchema,
+  SendMailBatchSchema,
   SendMailSchema,
+  SendNoticeSchema,
   ThreadCreatedSchema,
 } from '@sotamail/types';
 import type { JobsOptions } from 'bullmq';
@@ -43,6 +45,9 @@ export const jobCatalog = {
   'route-inbound': { queue: queueNames.inbound, schema: RouteInboundSchema, options: retried },
   'send-mail': { queue: queueNames.outbound, schema: SendMailSchema, options: retried },
   'send-mass-mail': { queue: queueNames.mass, schema: SendMailSchema, options: retried },
+  'send-mail-batch': { queue: queueNames.outbound, schema: SendMailBatchSchema, options: retried },
+  'send-mass-mail-batch': { queue: queueNames.mass, schema: SendMailBatchSchema, options: retried },
+  'send-notice': { queue: queueNames.outbound, schema: SendNoticeSchema, options: retried },
   'process-bounce': { queue: queueNames.bounce, schema: ProcessBounceSchema, options: retried },
   'thread-created': { queue: queueNames.events, schema: ThreadCreatedSchema, options: retried },
 } as const satisfies Record<string, JobDefinition>;

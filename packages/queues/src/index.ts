@@ -8,7 +8,14 @@ export {
 } from './catalog.js';
 export { assertNoEviction, createRedisConnection, pingRedis, whenRedisReady } from './connection.js';
 export { PermanentError, TransientError } from './errors.js';
-export { createProducer, enqueueOnce, enqueueSendMail, type Producer } from './producer.js';
+export {
+  createProducer,
+  enqueueOnce,
+  enqueueSendBatches,
+  enqueueSendMail,
+  type Producer,
+  sendBatchSize,
+} from './producer.js';
 export {
   type CreateWorkerOptions,
   createWorker,

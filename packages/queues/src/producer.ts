@@ -6,6 +6,9 @@ import { PermanentError } from './errors.js';
 export type Producer = {
   enqueue: <N extends JobName>(name: N, payload: JobPayload<N>, options?: JobsOptions) => Promise<string>;
   queues: Map<QueueName, Queue>;
+  /** The producer's own connection and key prefix, for the little bookkeeping beside the queues. */
+  connection: Redis;
+  prefix: string;
   close: () => Promise<void>;
 };
 
@@ -20,6 +23,8 @@ export function createProducer(connection: Redis, prefix: string): Producer {
   }
   return {
     queues,
+    connection,
+    prefix,
     async enqueue(name, payload, options) {
       const definition = jobCatalog[name];
       const parsed = definition.schema.safeParse(payload);
@@ -59,12 +64,87 @@ export async function enqueueOnce<N extends JobName>(
   await producer.enqueue(name, payload, { jobId, ...options });
 }
 
-/** Queues the sending of one outgoing mail on its lane; the job id is the mail id. */
+/**
+ * Queues the sending of one outgoing mail on its lane; the job id is the mail id. With `sentRecord`
+ * the job only records a send that went out but could not be recorded (it never sends again).
+ */
 export function enqueueSendMail(
   producer: Producer,
   mail: { id: string; tenantId: string; lane: 'transactional' | 'mass' },
   options?: JobsOptions,
+  sentRecord?: SendMailPayload['sentRecord'],
 ): Promise<void> {
   const name = mail.lane === 'mass' ? 'send-mass-mail' : 'send-mail';
-  return enqueueOnce(producer, name, { tenantId: mail.tenantId, outgoingMailId: mail.id }, mail.id, options);
+  const payload: SendMailPayload = {
+    tenantId: mail.tenantId,
+    outgoingMailId: mail.id,
+    ...(sentRecord ? { sentRecord } : {}),
+  };
+  return enqueueOnce(producer, name, payload, mail.id, options);
+}
+
+type SendMailPayload = JobPayload<'send-mail'>;
+
+/** Recipients per batch job: big enough to spare the queue, small enough that a batch finishes in seconds. */
+export const sendBatchSize = 50;
+
+/**
+ * Queues the mails of one posted message as batch jobs of up to `sendBatchSize` mails, in one round
+ * trip. Each job's id is derived from its first mail, so queueing the same mails again while the
+ * job exists is a no-op. A mail sent by a batch is not claimable again, so a mail that also gets a
+ * job of its own (a retry, the release loop) is still sent once.
+ */
+export async function enqueueSendBatches(
+  producer: Producer,
+  mails: { tenantId: string; lane: 'transactional' | 'mass'; ids: readonly string[] },
+): Promise<void> {
+  const name = mails.lane === 'mass' ? 'send-mass-mail-batch' : 'send-mail-batch';
+  const definition = jobCatalog[name];
+  const queue = producer.queues.get(definition.queue);
+  if (!queue) {
+    throw new Error(`no queue ${definition.queue}`);
+  }
+  const rank = await fairRank(producer, mails.tenantId, Math.ceil(mails.ids.length / sendBatchSize));
+  const jobs = [];
+  for (let i = 0; i < mails.ids.length; i += sendBatchSize) {
+    const ids = mails.ids.slice(i, i + sendBatchSize);
+    const parsed = definition.schema.safeParse({ tenantId: mails.tenantId, outgoingMailIds: ids });
+    if (!parsed.success) {
+      throw new PermanentError('JOB_PAYLOAD_INVALID', `invalid ${name} payload: ${parsed.error.message}`);
+    }
+    jobs.push({
+      name,
+      data: parsed.data,
+      opts: { ...definition.options, jobId: `batch-${ids[0]}`, priority: rank(jobs.length) },
+    });
+  }
+  if (jobs.length > 0) {
+    await queue.addBulk(jobs);
+  }
+}
+
+// BullMQ's largest priority (2^21 - 1).
+const lowestPriority = 2_097_151;
+
+/**
+ * Fairness between databases on one queue: the more batches a database queued this minute, the
+ * lower its next ones rank (BullMQ serves smaller priority numbers first, in order within one
+ * number). A database posting to thousands of followers cannot hold back another's single
+ * notification by more than the batches that share its rank. Within a minute a database's mail keeps
+ * its order. Returns the priority of the n-th batch of this call.
+ */
+async function fairRank(
+  producer: Producer,
+  tenantId: string,
+  batches: number,
+): Promise<(n: number) => number> {
+  const key = `${producer.prefix}:fair:${tenantId}:${Math.floor(Date.now() / 60_000)}`;
+  const [[, queued]] = (await producer.connection
+    .multi()
+    .incrby(key, batches)
+    .pexpire(key, 120_000)
+    .exec()) as [[Error | null, number]];
+  const before = queued - batches;
+  // Four batches (200 mails) a minute rank first; each further four rank one lower.
+  return (n) => Math.min(1 + Math.floor((before + n) / 4), lowestPriority);
 }

@@ -13,10 +13,15 @@ export type ServiceProcess = {
  * Starts a service from its TypeScript sources as its own process, the way `npm start` runs it from
  * dist/, so the tests see the real start, health checks and shutdown.
  */
-export function startService(service: string, env: Record<string, string>): ServiceProcess {
+export function startService(
+  service: string,
+  env: Record<string, string>,
+  /** Extra flags for node, e.g. `--cpu-prof` from a benchmark. */
+  nodeArgs: readonly string[] = [],
+): ServiceProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@sotamail/source', `apps/${service}/src/main.ts`],
+    [...nodeArgs, '--import', 'tsx', '--conditions=@sotamail/source', `apps/${service}/src/main.ts`],
     { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

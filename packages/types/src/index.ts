@@ -6,7 +6,11 @@ export {
   type RouteInbound,
   RouteInboundSchema,
   type SendMail,
+  type SendMailBatch,
+  SendMailBatchSchema,
   SendMailSchema,
+  type SendNotice,
+  SendNoticeSchema,
   type ThreadCreated,
   ThreadCreatedSchema,
 } from './jobs.js';

@@ -11,8 +11,35 @@ export const RouteInboundSchema = z.object({ tenantId: id, rawInboundId: id });
 export type RouteInbound = z.infer<typeof RouteInboundSchema>;
 
 /** Send one outgoing mail (one recipient). */
-export const SendMailSchema = z.object({ tenantId: id, outgoingMailId: id });
+/** A send that went out but could not be recorded: what to record (see recordSentMails). */
+export const SentRecordSchema = z.object({
+  id,
+  serverId: id.nullable(),
+  fromHeader: z.string(),
+  envelopeFrom: z.string(),
+  verpToken: z.string().nullable(),
+  smtpResponse: z.string(),
+  smtpQueueId: z.string().nullable(),
+});
+
+/** Send one outgoing mail (one recipient); with `sentRecord`, only record that it was sent. */
+export const SendMailSchema = z.object({
+  tenantId: id,
+  outgoingMailId: id,
+  sentRecord: SentRecordSchema.optional(),
+});
 export type SendMail = z.infer<typeof SendMailSchema>;
+
+/**
+ * Send the outgoing mails of one posted message (its recipients, a chunk at a time): one job instead
+ * of one per recipient, so a post to 100 followers costs the queue one job, not 100.
+ */
+export const SendMailBatchSchema = z.object({ tenantId: id, outgoingMailIds: z.array(id).min(1).max(200) });
+export type SendMailBatch = z.infer<typeof SendMailBatchSchema>;
+
+/** Send the notice a refused sender gets (R8.3, R8.4); the job id is the notice id. */
+export const SendNoticeSchema = z.object({ tenantId: id, noticeId: id });
+export type SendNotice = z.infer<typeof SendNoticeSchema>;
 
 /** Read one bounce mail and apply it (R10). */
 export const ProcessBounceSchema = z.object({ tenantId: id, rawInboundId: id });

@@ -7,7 +7,7 @@ import {
   requeueDelivery,
   threadRows,
 } from '@sotamail/db';
-import { enqueueSendMail } from '@sotamail/queues';
+import { enqueueSendBatches, enqueueSendMail } from '@sotamail/queues';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -171,11 +171,11 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       // Committed first, queued second: if Redis is away now, the dispatcher's release loop finds
       // the mails and queues them later. Nothing is lost either way.
       try {
-        await Promise.all(
-          posted.outgoingMailIds.map((id) =>
-            enqueueSendMail(deps.producer, { id, tenantId: tenant.id, lane: 'transactional' }),
-          ),
-        );
+        await enqueueSendBatches(deps.producer, {
+          tenantId: tenant.id,
+          lane: 'transactional',
+          ids: posted.outgoingMailIds,
+        });
       } catch (err) {
         request.log.warn({ err, messageId: posted.message.id }, 'message.enqueue_deferred');
       }

@@ -13,7 +13,7 @@ export type ResolvedServer = {
 };
 
 export type ResolveServer = (
-  context: DeliveryContext,
+  context: Pick<DeliveryContext, 'tenant' | 'servers'>,
   serverId: string | null,
 ) => { ok: true; server: ResolvedServer } | { ok: false; failureType: string; reason: string };
 

@@ -46,6 +46,9 @@ end
 return 0
 `;
 
+/** How long this process trusts what it last read of a server's pause, for servers without limits. */
+const pauseCacheMs = 250;
+
 export function createServerThrottle(redis: Redis, prefix: string, holdMs: number): ServerThrottle {
   const keys = (server: string) => [
     `${prefix}:throttle:${server}:pause`,
@@ -53,33 +56,68 @@ export function createServerThrottle(redis: Redis, prefix: string, holdMs: numbe
     `${prefix}:throttle:${server}:rate`,
   ];
   let sequence = 0;
+  // A server without limits is only ever paused: the pause is read from Redis at most every
+  // pauseCacheMs per server, not once per mail (a busy answer here sets it at once).
+  const pauses = new Map<string, { readAt: number; until: number }>();
+  // Slots this process holds per capped server: never ask Redis for more than the cap allows.
+  const localHolders = new Map<string, number>();
+
+  const pausedFor = async (serverKey: string): Promise<number> => {
+    const now = Date.now();
+    const cached = pauses.get(serverKey);
+    if (cached && now - cached.readAt < pauseCacheMs) {
+      return Math.max(cached.until - now, 0);
+    }
+    const pttl = await redis.pttl(keys(serverKey)[0] ?? '');
+    pauses.set(serverKey, { readAt: now, until: pttl > 0 ? now + pttl : 0 });
+    return Math.max(pttl, 0);
+  };
+
   return {
     async acquire(serverKey, limits) {
       if (!limits.maxConnections && !limits.maxPerMinute) {
-        const pause = await redis.pttl(keys(serverKey)[0] ?? '');
+        const pause = await pausedFor(serverKey);
         return pause > 0 ? { ok: false, waitMs: pause } : { ok: true, release: async () => {} };
+      }
+      const held = localHolders.get(serverKey) ?? 0;
+      if (limits.maxConnections && held >= limits.maxConnections) {
+        return { ok: false, waitMs: 50 };
       }
       const member = `${process.pid}:${Date.now()}:${sequence++}:${Math.random().toString(36).slice(2)}`;
       const [pauseKey, connKey, rateKey] = keys(serverKey);
-      const wait = Number(
-        await redis.eval(
-          acquireScript,
-          3,
-          pauseKey ?? '',
-          connKey ?? '',
-          rateKey ?? '',
-          limits.maxConnections ?? 0,
-          limits.maxPerMinute ?? 0,
-          member,
-          holdMs,
-        ),
-      );
+      localHolders.set(serverKey, held + 1);
+      let wait: number;
+      try {
+        wait = Number(
+          await redis.eval(
+            acquireScript,
+            3,
+            pauseKey ?? '',
+            connKey ?? '',
+            rateKey ?? '',
+            limits.maxConnections ?? 0,
+            limits.maxPerMinute ?? 0,
+            member,
+            holdMs,
+          ),
+        );
+      } catch (err) {
+        localHolders.set(serverKey, (localHolders.get(serverKey) ?? 1) - 1);
+        throw err;
+      }
       if (wait > 0) {
+        localHolders.set(serverKey, (localHolders.get(serverKey) ?? 1) - 1);
         return { ok: false, waitMs: wait };
       }
+      let released = false;
       return {
         ok: true,
         release: async () => {
+          if (released) {
+            return;
+          }
+          released = true;
+          localHolders.set(serverKey, (localHolders.get(serverKey) ?? 1) - 1);
           if (limits.maxConnections) {
             await redis.zrem(connKey ?? '', member);
           }
@@ -87,6 +125,7 @@ export function createServerThrottle(redis: Redis, prefix: string, holdMs: numbe
       };
     },
     async pause(serverKey, ms) {
+      pauses.set(serverKey, { readAt: Date.now(), until: Date.now() + ms });
       await redis.set(keys(serverKey)[0] ?? '', '1', 'PX', ms);
     },
   };

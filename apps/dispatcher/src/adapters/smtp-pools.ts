@@ -21,6 +21,8 @@ export type SmtpPools = {
   close: () => void;
 };
 
+const idleSocketMs = 10_000;
+
 /**
  * One pooled nodemailer transport per server, reused across jobs; rebuilt when the server's settings
  * change (the version is its updated-at), and the old pool closed.
@@ -48,6 +50,9 @@ export function createSmtpPools(options: {
         ignoreTLS: settings.security === 'none',
         maxConnections: settings.maxConnections,
         maxMessages: 500,
+        // Idle sockets close soon: between bursts an instance holds nothing against a server's
+        // connection cap, and a busy pool never sits idle that long.
+        idleTimeout: idleSocketMs,
         connectionTimeout: options.timeoutMs,
         greetingTimeout: options.timeoutMs,
         socketTimeout: options.timeoutMs,

@@ -1,9 +1,17 @@
-import { type Db, findStrandedMails, releaseDueDeferred } from '@sotamail/db';
+import { type Db, failStrandedMail, findStrandedMails, releaseDueDeferred } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
 import { enqueueSendMail, type Producer } from '@sotamail/queues';
 
 /** A mail in `ready` or `sending` untouched this long has probably lost its job (see findStrandedMails). */
 const strandedAfterMs = 5 * 60_000;
+/**
+ * Attempts beyond the retry limit after which a mail that keeps ending without an outcome (its
+ * attempts crash on something no classifier knows) fails for an admin to see, instead of being
+ * re-queued forever. Waits for a quota do not count as attempts.
+ */
+const strandedGrace = 12;
+/** Rescued mails rank after ordinary work: a stranded mail must not jump ahead of other databases. */
+const rescuePriority = 1_000;
 
 export type ReleaseLoop = {
   runOnce: () => Promise<{ released: number; requeued: number }>;
@@ -21,15 +29,25 @@ export function startReleaseLoop(options: {
   logger: Logger;
   now: () => Date;
   intervalMs: number;
+  /** SEND_MAX_ATTEMPTS. */
+  maxAttempts: number;
 }): ReleaseLoop {
   const runOnce = async () => {
     const released = await releaseDueDeferred(options.db, options.now());
     for (const mail of released) {
       await enqueueSendMail(options.producer, mail);
     }
-    const stranded = await findStrandedMails(options.db, new Date(Date.now() - strandedAfterMs));
+    const untouchedSince = new Date(Date.now() - strandedAfterMs);
+    const stranded = await findStrandedMails(options.db, untouchedSince);
     for (const mail of stranded) {
-      await enqueueSendMail(options.producer, mail);
+      if (mail.attempts >= options.maxAttempts + strandedGrace) {
+        const reason = `gave up: ${mail.attempts} attempts ended without an outcome (see the dispatcher logs for this mail)`;
+        if (await failStrandedMail(options.db, mail.id, untouchedSince, reason)) {
+          options.logger.error({ outgoingMailId: mail.id, attempts: mail.attempts }, 'mail.failed_stranded');
+        }
+        continue;
+      }
+      await enqueueSendMail(options.producer, mail, { priority: rescuePriority });
     }
     if (released.length + stranded.length > 0) {
       options.logger.info({ released: released.length, requeued: stranded.length }, 'release.done');

@@ -2,11 +2,14 @@ import {
   claimOutgoingMail,
   type Db,
   type DeliveryContext,
+  isBlacklisted,
   type OutgoingMail,
+  recordBlacklistSkip,
   recordDelivery,
   recordSmtpBounce,
   releaseDailySlot,
   reserveDailySlot,
+  type SentRecord,
 } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
 import {
@@ -23,6 +26,7 @@ import { type JobContext, TransientError } from '@sotamail/queues';
 import { DelayedError } from 'bullmq';
 import type { ContextCache } from '../adapters/context-cache.js';
 import type { ResolvedServer, ResolveServer } from '../adapters/resolve-server.js';
+import type { SentRecorder } from '../adapters/sent-recorder.js';
 import type { ServerThrottle } from '../adapters/server-throttle.js';
 import type { SmtpPools } from '../adapters/smtp-pools.js';
 import { composeMail } from '../domain/compose-mail.js';
@@ -33,147 +37,244 @@ export type SendMailDeps = {
   pools: SmtpPools;
   throttle: ServerThrottle;
   resolveServer: ResolveServer;
+  recorder: SentRecorder;
   signVerp: (outgoingMailId: string) => string;
+  /** Signs a thread id into the Reply-To token (`catchall+<token>@…`); without it, Reply-To is bare. */
+  signThread?: (threadId: string) => string;
   now: () => Date;
   throttlePauseMs: number;
+  /** How long a claim on a mail in `sending` holds before another job may take the mail. */
+  claimLeaseMs: number;
+  /** Attempts a mail gets against transient failures, in all. */
+  maxAttempts: number;
 };
 
 export type SendOutcome = 'sent' | 'deferred' | 'exception' | 'bounced' | 'skipped' | 'throttled';
+
+/**
+ * What one attempt at one mail came to. Settled outcomes are recorded already; `wait` (a quota or a
+ * busy server) and `retry` (a transient failure) are put back by the caller, which knows whether it
+ * is a job of its own (moved to delayed, retried by the queue) or one mail of a batch.
+ */
+export type Attempt =
+  | { kind: 'settled'; outcome: 'sent' | 'deferred' | 'exception' | 'bounced' | 'skipped' }
+  | { kind: 'wait'; waitMs: number; why: string }
+  | { kind: 'retry'; serverId: string | null; failureType: string; reason: string; cause: unknown };
+
+/** The mail went out but could not be recorded: the job keeps the record to write on its retry. */
+export class UnrecordedSendError extends Error {
+  constructor(
+    readonly record: SentRecord,
+    cause: unknown,
+  ) {
+    super('the mail was sent but recording it failed', { cause });
+  }
+}
 
 /** A mail waiting for a busy or rate-limited server fails after this long, so nothing waits forever. */
 const maxQuotaWaitMs = 24 * 3600 * 1000;
 
 /**
- * Sends one outgoing mail: claim it, apply the daily limit, choose the server (R4, the same code as
- * the preview), rewrite the From (R3), take a permit of the server's quota, send, and record what
- * happened on the mail and its notification.
+ * The job of one outgoing mail (a retry, a mail put back by the release loop, an admin's retry).
  *
  * Crash window (documented in the README): if the process dies after the SMTP server accepted the
- * mail and before `sent` is recorded, the job is handed to another instance, which sends it again.
- * Every other crash point leads to exactly one send.
+ * mail and before `sent` is recorded, the mail is taken again once its claim expires and sent
+ * again. Every other crash point leads to exactly one send.
  */
 export function createSendMailHandler(deps: SendMailDeps) {
   return async (
     payload: { outgoingMailId: string },
     { job, token, logger }: JobContext,
   ): Promise<SendOutcome> => {
-    const mail = await claimOutgoingMail(deps.db, payload.outgoingMailId);
-    if (!mail) {
+    // A send that went out but could not be recorded (database away) is recorded by the retry
+    // instead of being sent again.
+    const unrecorded = (job.data as { sentRecord?: SentRecord }).sentRecord;
+    if (unrecorded) {
+      await deps.recorder.record(unrecorded);
+      return 'sent';
+    }
+    const claim = await claimOutgoingMail(deps.db, payload.outgoingMailId, deps.claimLeaseMs);
+    if ('done' in claim) {
       logger.info({ outgoingMailId: payload.outgoingMailId }, 'mail.not_claimable');
       return 'skipped';
     }
+    if ('held' in claim) {
+      // Another job holds a live claim (a batch still sending it, or a process that died moments
+      // ago): come back when the claim runs out rather than risk sending twice.
+      await job.moveToDelayed(Date.now() + claim.held.retryInMs, token);
+      throw new DelayedError();
+    }
+    const mail = claim.claimed;
     const log = logger.child({ outgoingMailId: mail.id });
-    const context = await deps.contexts.get(mail);
-    if (!context) {
-      await recordDelivery(deps.db, mail.id, {
-        state: 'exception',
-        failureType: 'missing_message',
-        failureReason: 'The message of this mail no longer exists.',
-      });
-      return 'exception';
-    }
-
-    const prepared = prepare(mail, context, deps);
-    if (!prepared.ok) {
-      await recordDelivery(deps.db, mail.id, {
-        state: 'exception',
-        failureType: prepared.failureType,
-        failureReason: prepared.reason,
-      });
-      log.warn({ failureType: prepared.failureType, reason: prepared.reason }, 'mail.not_sendable');
-      return 'exception';
-    }
-    const { server, mailOptions, route } = prepared;
-
-    // A send that went out but could not be recorded (database away) is recorded by the retry
-    // instead of being sent again.
-    const alreadySent = (job.data as { sentResponse?: string }).sentResponse;
-    if (alreadySent !== undefined) {
-      await recordSent(deps, mail, server, route, prepared.verpToken, mailOptions.envelope.from, alreadySent);
-      return 'sent';
-    }
-
-    const permit = await acquirePermit(deps.throttle, server);
-    if (!permit.ok) {
-      return pauseJob(
-        deps,
-        mail,
-        job,
-        token,
-        permit.waitMs,
-        `waiting for the quota of server ${server.name}`,
-        log,
-      );
-    }
+    let attempt: Attempt;
     try {
-      // The daily slot is taken last, once the mail can really go, and given back on any failure:
-      // the limit counts mail sent, not attempts.
-      const day = utcDay(deps.now());
-      const limited = mail.lane === 'transactional' && context.tenant.dailyLimit !== null;
-      if (limited && !(await reserveDailySlot(deps.db, mail.tenantId, day, context.tenant.dailyLimit ?? 0))) {
-        const opens = nextUtcWindow(deps.now());
-        await recordDelivery(deps.db, mail.id, {
-          state: 'deferred',
-          failureType: 'daily_limit',
-          failureReason: `deferred: daily limit of ${context.tenant.dailyLimit} emails reached; goes out after ${opens.toISOString()}`,
-          nextAttemptAt: opens,
-        });
-        log.info({ dailyLimit: context.tenant.dailyLimit, opens }, 'mail.deferred_daily_limit');
-        return 'deferred';
+      attempt = await attemptDelivery(deps, mail, log);
+    } catch (err) {
+      if (err instanceof UnrecordedSendError) {
+        await job.updateData({ ...job.data, sentRecord: err.record }).catch(() => {});
       }
-      let response: string;
-      try {
-        response = (await deps.pools.transporterFor(server.settings).sendMail(mailOptions)).response ?? '';
-      } catch (err) {
-        if (limited) {
-          await releaseDailySlot(deps.db, mail.tenantId, day);
-        }
-        return await handleFailure(deps, mail, job, token, err as SmtpFailure, server, log);
-      }
-      try {
-        await recordSent(deps, mail, server, route, prepared.verpToken, mailOptions.envelope.from, response);
-      } catch (err) {
-        await job.updateData({ ...job.data, sentResponse: response }).catch(() => {});
-        throw err;
-      }
-      log.info({ server: server.name, response }, 'mail.sent');
-      return 'sent';
-    } finally {
-      await permit.release().catch((err: unknown) => log.warn({ err }, 'throttle.release_failed'));
+      throw err;
     }
+    if (attempt.kind === 'settled') {
+      return attempt.outcome;
+    }
+    if (attempt.kind === 'wait') {
+      if (await giveUpWaiting(deps, mail, attempt.why, log)) {
+        return 'exception';
+      }
+      // Back to `ready` so that a crash while delayed leaves nothing in `sending`; waiting is no attempt.
+      await recordDelivery(deps.db, mail.id, {
+        state: 'ready',
+        failureType: null,
+        failureReason: null,
+        refundAttempt: true,
+      });
+      const jitter = Math.floor(Math.random() * Math.min(attempt.waitMs, 1000));
+      await job.moveToDelayed(Date.now() + attempt.waitMs + jitter, token);
+      log.debug({ waitMs: attempt.waitMs, why: attempt.why }, 'mail.paused');
+      throw new DelayedError();
+    }
+    if (job.attemptsMade + 1 >= Math.min(job.opts.attempts ?? 1, deps.maxAttempts)) {
+      await giveUpRetrying(deps, mail.id, attempt, mail.attempts, log);
+      return 'exception';
+    }
+    await markRetrying(deps, mail.id, attempt);
+    throw new TransientError(attempt.failureType, attempt.reason, { cause: attempt.cause });
   };
 }
 
-async function recordSent(
+/**
+ * One attempt at one claimed mail: apply the daily limit, choose the server (R4, the same code as
+ * the preview), rewrite the From (R3), take a permit of the server's quota, send, and record what
+ * happened on the mail and its notification.
+ */
+export async function attemptDelivery(deps: SendMailDeps, mail: OutgoingMail, log: Logger): Promise<Attempt> {
+  const context = await deps.contexts.get(mail);
+  if (!context) {
+    await recordDelivery(deps.db, mail.id, {
+      state: 'exception',
+      failureType: 'missing_message',
+      failureReason: 'The message of this mail no longer exists.',
+    });
+    return { kind: 'settled', outcome: 'exception' };
+  }
+  // Blacklisted addresses get no mass mail; transactional notifications still go (R10.3).
+  if (mail.lane === 'mass' && (await isBlacklisted(deps.db, mail.tenantId, mail.recipientEmail))) {
+    await recordBlacklistSkip(deps.db, mail.id);
+    log.info('mail.skipped_blacklisted');
+    return { kind: 'settled', outcome: 'skipped' };
+  }
+
+  const prepared = prepare(mail, context, deps);
+  if (!prepared.ok) {
+    await recordDelivery(deps.db, mail.id, {
+      state: 'exception',
+      failureType: prepared.failureType,
+      failureReason: prepared.reason,
+    });
+    log.warn({ failureType: prepared.failureType, reason: prepared.reason }, 'mail.not_sendable');
+    return { kind: 'settled', outcome: 'exception' };
+  }
+  const { server, mailOptions, route } = prepared;
+
+  const permit = await acquirePermit(deps.throttle, server);
+  if (!permit.ok) {
+    return { kind: 'wait', waitMs: permit.waitMs, why: `waiting for the quota of server ${server.name}` };
+  }
+  try {
+    // The daily slot is taken last, once the mail can really go, and given back on any failure:
+    // the limit counts mail sent, not attempts.
+    const day = utcDay(deps.now());
+    const limited = mail.lane === 'transactional' && context.tenant.dailyLimit !== null;
+    if (limited && !(await reserveDailySlot(deps.db, mail.tenantId, day, context.tenant.dailyLimit ?? 0))) {
+      const opens = nextUtcWindow(deps.now());
+      await recordDelivery(deps.db, mail.id, {
+        state: 'deferred',
+        failureType: 'daily_limit',
+        failureReason: `deferred: daily limit of ${context.tenant.dailyLimit} emails reached; goes out after ${opens.toISOString()}`,
+        nextAttemptAt: opens,
+        refundAttempt: true,
+      });
+      log.info({ dailyLimit: context.tenant.dailyLimit, opens }, 'mail.deferred_daily_limit');
+      return { kind: 'settled', outcome: 'deferred' };
+    }
+    let response: string;
+    try {
+      response = (await deps.pools.transporterFor(server.settings).sendMail(mailOptions)).response ?? '';
+    } catch (err) {
+      if (limited) {
+        await releaseDailySlot(deps.db, mail.tenantId, day);
+      }
+      return await classifyFailure(deps, mail, err as SmtpFailure, server, log);
+    }
+    const record: SentRecord = {
+      id: mail.id,
+      serverId: server.id,
+      fromHeader: route.fromHeader,
+      envelopeFrom: mailOptions.envelope.from,
+      verpToken: prepared.verpToken,
+      smtpResponse: response.slice(0, 1000),
+      smtpQueueId: queueIdOf(response),
+    };
+    try {
+      await deps.recorder.record(record);
+    } catch (err) {
+      throw new UnrecordedSendError(record, err);
+    }
+    log.info({ server: server.name, response }, 'mail.sent');
+    return { kind: 'settled', outcome: 'sent' };
+  } finally {
+    await permit.release().catch((err: unknown) => log.warn({ err }, 'throttle.release_failed'));
+  }
+}
+
+/** After waiting a day for a quota or a busy server the mail fails, so nothing waits forever. */
+export async function giveUpWaiting(
   deps: SendMailDeps,
   mail: OutgoingMail,
-  server: ResolvedServer,
-  route: { fromHeader: string },
-  verpToken: string | null,
-  envelopeFrom: string,
-  response: string,
-): Promise<void> {
-  const update = {
-    state: 'sent' as const,
-    serverId: server.id,
-    fromHeader: route.fromHeader,
-    envelopeFrom,
-    verpToken,
-    smtpResponse: response.slice(0, 1000),
-    smtpQueueId: queueIdOf(response),
-  };
-  // The mail is out: try hard to record it before giving up to the job's own retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await recordDelivery(deps.db, mail.id, update);
-      return;
-    } catch (err) {
-      if (attempt >= 5) {
-        throw err;
-      }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-    }
+  why: string,
+  log: Logger,
+): Promise<boolean> {
+  if (Date.now() - mail.createdAt.getTime() <= maxQuotaWaitMs) {
+    return false;
   }
+  await recordDelivery(deps.db, mail.id, {
+    state: 'exception',
+    failureType: 'rate_limited',
+    failureReason: `gave up after waiting 24 hours: ${why}`,
+  });
+  log.warn({ why }, 'mail.failed_throttled');
+  return true;
+}
+
+export async function giveUpRetrying(
+  deps: SendMailDeps,
+  mailId: string,
+  attempt: Extract<Attempt, { kind: 'retry' }>,
+  attempts: number,
+  log: Logger,
+): Promise<void> {
+  await recordDelivery(deps.db, mailId, {
+    serverId: attempt.serverId,
+    state: 'exception',
+    failureType: attempt.failureType,
+    failureReason: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${attempt.reason}`,
+  });
+  log.warn({ reason: attempt.reason }, 'mail.failed_after_retries');
+}
+
+/** Back to `ready` with the reason shown in the chatter until the next attempt. */
+export async function markRetrying(
+  deps: SendMailDeps,
+  mailId: string,
+  attempt: Extract<Attempt, { kind: 'retry' }>,
+): Promise<void> {
+  await recordDelivery(deps.db, mailId, {
+    serverId: attempt.serverId,
+    state: 'ready',
+    failureType: attempt.failureType,
+    failureReason: `retrying: ${attempt.reason}`,
+  });
 }
 
 type Prepared =
@@ -227,9 +328,17 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
   const verpToken =
     bounce && plan.value.envelopeFrom.toLowerCase() === bounce.toLowerCase() ? deps.signVerp(mail.id) : null;
   const envelopeFrom = verpToken && bounce ? verpAddress(bounce, verpToken) : plan.value.envelopeFrom;
-  const replyTo = context.threadAlias?.active
+  const replyBase = context.threadAlias?.active
     ? `${context.threadAlias.name}@${context.tenant.aliasDomain}`
     : catchallAddress(params);
+  // A signed thread token on the Reply-To (`catchall+<token>@…`, the `+<token>` form of verpAddress)
+  // brings a reply to its thread even when a provider rewrote the Message-ID chain. Bare when no
+  // signer is configured or the local part would pass the 64 characters it may have.
+  const replyToken = replyBase && deps.signThread ? deps.signThread(context.thread.id) : null;
+  const replyTo =
+    replyBase && replyToken && replyBase.lastIndexOf('@') + 1 + replyToken.length <= 64
+      ? verpAddress(replyBase, replyToken)
+      : replyBase;
   const mailOptions = composeMail({
     message: context.message,
     thread: context.thread,
@@ -257,15 +366,13 @@ type SmtpFailure = Error & {
   rejected?: string[];
 };
 
-async function handleFailure(
+async function classifyFailure(
   deps: SendMailDeps,
   mail: OutgoingMail,
-  job: JobContext['job'],
-  token: string | undefined,
   err: SmtpFailure,
   server: ResolvedServer,
   log: Logger,
-): Promise<SendOutcome> {
+): Promise<Attempt> {
   const outcome = classifySmtpError({
     code: err.code,
     originalCode: err.originalCode,
@@ -277,16 +384,14 @@ async function handleFailure(
   });
   const base = { serverId: server.id, failureType: outcome.failureType, failureReason: outcome.reason };
   if (outcome.kind === 'throttled') {
+    // Every instance stops sending through this server for a while: the mail waits, it does not fail.
     await deps.throttle.pause(server.key, deps.throttlePauseMs);
-    return pauseJob(
-      deps,
-      mail,
-      job,
-      token,
-      deps.throttlePauseMs,
-      `server ${server.name} is busy: ${outcome.reason}`,
-      log,
-    );
+    log.info({ reason: outcome.reason }, 'server.busy');
+    return {
+      kind: 'wait',
+      waitMs: deps.throttlePauseMs,
+      why: `server ${server.name} is busy: ${outcome.reason}`,
+    };
   }
   if (outcome.kind === 'permanent') {
     if (outcome.isRecipientBounce) {
@@ -297,34 +402,25 @@ async function handleFailure(
         hard: outcome.hardBounce,
       });
       log.warn({ reason: outcome.reason }, 'mail.rejected_at_rcpt');
-      return 'bounced';
+      return { kind: 'settled', outcome: 'bounced' };
     }
     await recordDelivery(deps.db, mail.id, { ...base, state: 'exception' });
     log.warn({ reason: outcome.reason, failureType: outcome.failureType }, 'mail.failed_permanently');
-    return 'exception';
+    return { kind: 'settled', outcome: 'exception' };
   }
-  const attempts = job.opts.attempts ?? 1;
-  if (job.attemptsMade + 1 >= attempts) {
-    await recordDelivery(deps.db, mail.id, {
-      ...base,
-      state: 'exception',
-      failureReason: `gave up after ${attempts} attempts: ${outcome.reason}`,
-    });
-    log.warn({ reason: outcome.reason }, 'mail.failed_after_retries');
-    return 'exception';
-  }
-  await recordDelivery(deps.db, mail.id, {
-    ...base,
-    state: 'ready',
-    failureReason: `retrying: ${outcome.reason}`,
-  });
-  throw new TransientError(outcome.failureType, outcome.reason, { cause: err });
+  return {
+    kind: 'retry',
+    serverId: server.id,
+    failureType: outcome.failureType,
+    reason: outcome.reason,
+    cause: err,
+  };
 }
 
 /** A connection slot frees within moments: wait for it here rather than in the delayed set. */
 const localWaitMs = 5_000;
 
-async function acquirePermit(throttle: ServerThrottle, server: ResolvedServer) {
+export async function acquirePermit(throttle: ServerThrottle, server: ResolvedServer) {
   const deadline = Date.now() + localWaitMs;
   for (;;) {
     const permit = await throttle.acquire(server.key, server.limits);
@@ -333,33 +429,6 @@ async function acquirePermit(throttle: ServerThrottle, server: ResolvedServer) {
     }
     await new Promise((r) => setTimeout(r, Math.min(permit.waitMs, 25 + Math.random() * 25)));
   }
-}
-
-/** Puts the job back for later without counting an attempt (quota, busy server). */
-async function pauseJob(
-  deps: SendMailDeps,
-  mail: OutgoingMail,
-  job: JobContext['job'],
-  token: string | undefined,
-  waitMs: number,
-  why: string,
-  log: Logger,
-): Promise<SendOutcome> {
-  if (Date.now() - mail.createdAt.getTime() > maxQuotaWaitMs) {
-    await recordDelivery(deps.db, mail.id, {
-      state: 'exception',
-      failureType: 'rate_limited',
-      failureReason: `gave up after waiting 24 hours: ${why}`,
-    });
-    log.warn({ why }, 'mail.failed_throttled');
-    return 'exception';
-  }
-  // Back to `ready` so that a crash while delayed leaves nothing in `sending`.
-  await recordDelivery(deps.db, mail.id, { state: 'ready', failureType: null, failureReason: null });
-  const jitter = Math.floor(Math.random() * Math.min(waitMs, 1000));
-  await job.moveToDelayed(Date.now() + waitMs + jitter, token);
-  log.debug({ waitMs, why }, 'mail.paused');
-  throw new DelayedError();
 }
 
 /** "250 2.0.0 Ok: queued as 4XyZ" (Postfix), "250 OK id=1abc-0002" (Exim), "250 2.6.0 <id> [InternalId=…]". */

@@ -1,6 +1,13 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
-import { bounceEvents, contacts, dailySendCounts, notifications, outgoingMails } from '../schema/index.js';
+import {
+  bounceEvents,
+  contacts,
+  dailySendCounts,
+  mailingTraces,
+  notifications,
+  outgoingMails,
+} from '../schema/index.js';
 
 export type OutgoingMail = typeof outgoingMails.$inferSelect;
 type MailState = OutgoingMail['state'];
@@ -9,17 +16,74 @@ type MailState = OutgoingMail['state'];
 const notificationStatusOf = (state: MailState) => (state === 'sending' ? 'ready' : state);
 
 /**
- * Takes a mail for sending. `sending` is claimable too: with one queue job per mail, finding it in
- * `sending` means the previous attempt's process died (the job was stalled and handed over).
- * Returns nothing when the mail is already done or cancelled, which makes a duplicate job a no-op.
+ * A mail found in `sending` whose claim is older than this lease was abandoned (its process died,
+ * its job stalled) and may be taken again. Younger, it may still be on the wire: taking it would
+ * send it twice, so the caller waits for the lease to run out. The dispatcher passes its own value.
  */
-export async function claimOutgoingMail(db: DbOrTx, id: string): Promise<OutgoingMail | undefined> {
-  const [row] = await db
+export const defaultClaimLeaseMs = 120_000;
+
+export type ClaimResult =
+  | { claimed: OutgoingMail }
+  /** Still held by a live claim: try again after `retryInMs`. */
+  | { held: { retryInMs: number } }
+  /** Done, cancelled or gone: nothing to do. */
+  | { done: true };
+
+const claimable = (leaseMs: number) =>
+  sql`(${outgoingMails.state} in ('ready', 'deferred') or (${outgoingMails.state} = 'sending' and ${outgoingMails.updatedAt} < now() - make_interval(secs => ${leaseMs / 1000})))`;
+
+/**
+ * Takes mails for sending, in one statement: `ready` and `deferred` ones, and `sending` ones whose
+ * claim has expired (see defaultClaimLeaseMs). Mails already done or cancelled are left alone, which
+ * makes a duplicate job a no-op.
+ */
+export async function claimOutgoingMails(
+  db: DbOrTx,
+  ids: readonly string[],
+  leaseMs = defaultClaimLeaseMs,
+): Promise<OutgoingMail[]> {
+  if (ids.length === 0) {
+    return [];
+  }
+  return db
     .update(outgoingMails)
     .set({ state: 'sending', attempts: sql`${outgoingMails.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(outgoingMails.id, id), inArray(outgoingMails.state, ['ready', 'deferred', 'sending'])))
+    .where(and(inArray(outgoingMails.id, [...ids]), claimable(leaseMs)))
     .returning();
-  return row;
+}
+
+/** Takes one mail for sending; tells apart a mail still held by a live claim from one that is done. */
+export async function claimOutgoingMail(
+  db: DbOrTx,
+  id: string,
+  leaseMs = defaultClaimLeaseMs,
+): Promise<ClaimResult> {
+  const [row] = await claimOutgoingMails(db, [id], leaseMs);
+  if (row) {
+    return { claimed: row };
+  }
+  const [held] = await findHeldMails(db, [id], leaseMs);
+  return held ? { held: { retryInMs: held.retryInMs } } : { done: true };
+}
+
+const leaseLeftMs = (leaseMs: number) =>
+  sql<number>`ceil(extract(epoch from (${outgoingMails.updatedAt} + make_interval(secs => ${leaseMs / 1000}) - now())) * 1000)::int`;
+
+/** Of these mails, those in `sending` under a claim that has not run out, and when it does. */
+export async function findHeldMails(db: DbOrTx, ids: readonly string[], leaseMs = defaultClaimLeaseMs) {
+  if (ids.length === 0) {
+    return [];
+  }
+  const rows = await db
+    .select({
+      id: outgoingMails.id,
+      tenantId: outgoingMails.tenantId,
+      lane: outgoingMails.lane,
+      leftMs: leaseLeftMs(leaseMs),
+    })
+    .from(outgoingMails)
+    .where(and(inArray(outgoingMails.id, [...ids]), eq(outgoingMails.state, 'sending')));
+  return rows.map(({ leftMs, ...mail }) => ({ ...mail, retryInMs: Math.max(leftMs, 1_000) }));
 }
 
 export async function findOutgoingMail(db: DbOrTx, id: string): Promise<OutgoingMail | undefined> {
@@ -38,6 +102,8 @@ export type DeliveryUpdate = {
   failureType?: string | null;
   failureReason?: string | null;
   nextAttemptAt?: Date | null;
+  /** The claim led to no SMTP attempt (a quota wait, a deferral): it does not count as one. */
+  refundAttempt?: boolean;
 };
 
 /** Records an outcome on the mail and its notification together, in one statement (one round trip). */
@@ -45,7 +111,11 @@ export async function recordDelivery(db: DbOrTx, id: string, update: DeliveryUpd
   await applyDelivery(db, id, update);
 }
 
-async function applyDelivery(db: DbOrTx, id: string, update: DeliveryUpdate): Promise<void> {
+async function applyDelivery(
+  db: DbOrTx,
+  id: string,
+  { refundAttempt, ...update }: DeliveryUpdate,
+): Promise<void> {
   const failed = update.state === 'exception' || update.state === 'bounced' || update.state === 'deferred';
   const failureType = failed ? (update.failureType ?? null) : null;
   const failureReason = update.state === 'sent' ? null : (update.failureReason ?? null);
@@ -56,6 +126,7 @@ async function applyDelivery(db: DbOrTx, id: string, update: DeliveryUpdate): Pr
       failureType,
       failureReason,
       sentAt: update.state === 'sent' ? sql`now()` : undefined,
+      attempts: refundAttempt ? sql`greatest(${outgoingMails.attempts} - 1, 0)` : undefined,
       updatedAt: sql`now()`,
     })
     .where(eq(outgoingMails.id, id))
@@ -65,6 +136,69 @@ async function applyDelivery(db: DbOrTx, id: string, update: DeliveryUpdate): Pr
     .update(notifications)
     .set({ status: notificationStatusOf(update.state), failureType, failureReason, updatedAt: sql`now()` })
     .where(sql`${notifications.outgoingMailId} in (select id from mail)`);
+}
+
+export type SentRecord = {
+  id: string;
+  /** Null for the platform's default server, which has no row. */
+  serverId: string | null;
+  fromHeader: string;
+  envelopeFrom: string;
+  verpToken: string | null;
+  smtpResponse: string;
+  smtpQueueId: string | null;
+};
+
+/**
+ * Records many sent mails and their notifications in one statement: the dispatcher groups the
+ * mails that were accepted while the previous write was in flight (a group commit).
+ */
+export async function recordSentMails(db: DbOrTx, records: readonly SentRecord[]): Promise<void> {
+  if (records.length === 0) {
+    return;
+  }
+  // One array parameter per column (a bare array would be spread into a list of parameters).
+  const column = <K extends keyof SentRecord>(key: K) => sql.param(records.map((r) => r[key]));
+  await db.execute(sql`
+    with v as (
+      select * from unnest(
+        ${column('id')}::uuid[], ${column('serverId')}::uuid[], ${column('fromHeader')}::text[],
+        ${column('envelopeFrom')}::text[], ${column('verpToken')}::text[], ${column('smtpResponse')}::text[],
+        ${column('smtpQueueId')}::text[]
+      ) as v(id, server_id, from_header, envelope_from, verp_token, smtp_response, smtp_queue_id)
+    ), mail as (
+      update ${outgoingMails} as o set
+        state = 'sent', server_id = v.server_id, from_header = v.from_header,
+        envelope_from = v.envelope_from, verp_token = v.verp_token, smtp_response = v.smtp_response,
+        smtp_queue_id = v.smtp_queue_id, failure_type = null, failure_reason = null,
+        sent_at = now(), updated_at = now()
+      from v where o.id = v.id
+      returning o.id
+    )
+    update ${notifications} set status = 'sent', failure_type = null, failure_reason = null, updated_at = now()
+    where outgoing_mail_id in (select id from mail)`);
+}
+
+/**
+ * A mass mail to a blacklisted address (R10.3) is not sent: the mail is cancelled and its mailing
+ * trace says `skipped` with the reason, for the mailing's report.
+ */
+export async function recordBlacklistSkip(db: Db, mailId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(outgoingMails)
+      .set({
+        state: 'cancelled',
+        failureType: 'blacklisted',
+        failureReason: 'skipped: blacklisted',
+        updatedAt: sql`now()`,
+      })
+      .where(eq(outgoingMails.id, mailId));
+    await tx
+      .update(mailingTraces)
+      .set({ status: 'skipped', reason: 'blacklisted', updatedAt: sql`now()` })
+      .where(eq(mailingTraces.outgoingMailId, mailId));
+  });
 }
 
 /**
@@ -178,13 +312,52 @@ export async function releaseDueDeferred(db: DbOrTx, now: Date, limit = 1000) {
  * is the mail id, and a mail that is done is not claimable.
  */
 export async function findStrandedMails(db: DbOrTx, untouchedSince: Date, limit = 1000) {
-  return db
-    .select({ id: outgoingMails.id, tenantId: outgoingMails.tenantId, lane: outgoingMails.lane })
-    .from(outgoingMails)
+  return (
+    db
+      .select({
+        id: outgoingMails.id,
+        tenantId: outgoingMails.tenantId,
+        lane: outgoingMails.lane,
+        attempts: outgoingMails.attempts,
+      })
+      .from(outgoingMails)
+      .where(
+        and(inArray(outgoingMails.state, ['ready', 'sending']), lte(outgoingMails.updatedAt, untouchedSince)),
+      )
+      // Oldest first, so a backlog larger than one sweep is worked through rather than rescanned.
+      .orderBy(outgoingMails.updatedAt)
+      .limit(limit)
+  );
+}
+
+/**
+ * Fails a mail the release loop found stranded, only if it still is: a job that took it meanwhile
+ * keeps it. Returns whether it was failed.
+ */
+export async function failStrandedMail(
+  db: DbOrTx,
+  id: string,
+  untouchedSince: Date,
+  failureReason: string,
+): Promise<boolean> {
+  const rows = await db
+    .update(outgoingMails)
+    .set({ state: 'exception', failureType: 'internal_error', failureReason, updatedAt: sql`now()` })
     .where(
-      and(inArray(outgoingMails.state, ['ready', 'sending']), lte(outgoingMails.updatedAt, untouchedSince)),
+      and(
+        eq(outgoingMails.id, id),
+        inArray(outgoingMails.state, ['ready', 'sending']),
+        lte(outgoingMails.updatedAt, untouchedSince),
+      ),
     )
-    .limit(limit);
+    .returning({ id: outgoingMails.id });
+  if (rows.length > 0) {
+    await db
+      .update(notifications)
+      .set({ status: 'exception', failureType: 'internal_error', failureReason, updatedAt: sql`now()` })
+      .where(eq(notifications.outgoingMailId, id));
+  }
+  return rows.length > 0;
 }
 
 async function findNotification(db: DbOrTx, tenantId: string, notificationId: string) {
