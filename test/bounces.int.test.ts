@@ -241,6 +241,20 @@ describe('bounces that change nothing', () => {
       originalMessageId: 'never-sent-by-us@elsewhere.test',
     });
     expect((await notificationOf(db, mails[0]?.id ?? ''))?.status).toBe('sent');
+    // An admin finds it through the API, with the stored report to download.
+    const listed = await h.call({
+      method: 'GET',
+      url: `/v1/databases/${s.databaseId}/bounces?unlinked=true`,
+    });
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().items).toEqual([
+      expect.objectContaining({
+        email: 'someone@remote.test',
+        linkedBy: 'none',
+        outcome: 'ignored',
+        rawInboundId: raw.id,
+      }),
+    ]);
   });
 
   it('a DSN naming a recipient we never wrote to changes nothing (forged)', async () => {

@@ -7,6 +7,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard.js';
 import { blacklistRoutes } from './routes/blacklist.js';
+import { bounceRoutes } from './routes/bounces.js';
 import { databaseRoutes } from './routes/databases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { followerRoutes } from './routes/followers.js';
@@ -65,6 +66,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     inboundRoutes,
     routePreviewRoutes,
     blacklistRoutes,
+    bounceRoutes,
   ];
   for (const route of routes) {
     await app.register(route, { deps: options.deps });
