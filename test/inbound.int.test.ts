@@ -1,4 +1,5 @@
 import { schema } from '@sotamail/db';
+import { createTokenSigner } from '@sotamail/secrets';
 import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
 import { and, eq } from 'drizzle-orm';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
@@ -506,6 +507,13 @@ describe('routing preview (R8)', () => {
       messageId: 'p1@c.test',
     });
     expect(reply.json().author.contactId).not.toBeNull();
+    // A reply whose provider rewrote the Message-ID chain still previews as a reply, by its signed
+    // Reply-To token, as the router would route it.
+    const token = createTokenSigner(d.h.deps.secretKey, 'reply-to').sign(s.threadId);
+    const rewritten = await preview(
+      `From: ${s.followerEmails[0]}\r\nTo: catchall+${token}@preview-route.test\r\nSubject: Re: x\r\nIn-Reply-To: <rewritten-by-provider@mail.test>\r\nMessage-ID: <p2@c.test>\r\n\r\nok\r\n`,
+    );
+    expect(rewritten.json()).toMatchObject({ action: 'reply', thread: s.threadId });
     const lead = await preview(
       'From: new@lead.test\r\nTo: sales@preview-route.test\r\nSubject: chairs\r\n\r\nquote please\r\n',
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseMail, planInboundRoute } from '@sotamail/inbound-routing';
+import { createTokenSigner } from '@sotamail/secrets';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -20,6 +21,8 @@ const RoutePreview = z.object({
 
 /** R8: what the router would do with a mail, and why, without doing it. */
 export const routePreviewRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  // Reply-To thread tokens are signed by the dispatcher with this key and purpose (see the router).
+  const threadTokens = createTokenSigner(deps.secretKey, 'reply-to');
   app.post(
     '/v1/databases/:databaseId/route-preview',
     {
@@ -54,6 +57,9 @@ export const routePreviewRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = asyn
           envelopeTo: request.body.envelopeTo.map((a) => a.toLowerCase()),
         },
         now: new Date(),
+        raw: bytes,
+        // The same check the router makes: a reply found by its signed Reply-To token previews as one.
+        verifyThreadToken: (token) => threadTokens.verify(token),
       });
       const { decision } = plan;
       return {
