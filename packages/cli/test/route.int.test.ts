@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertTenant, schema } from '@sotamail/db';
+import { createTokenSigner } from '@sotamail/secrets';
 import { createTestDatabase, type TestDatabase } from '@sotamail/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeCommand } from '../src/commands/route.js';
@@ -89,6 +91,24 @@ describe('sotamail route', () => {
     const out = await run(args);
     expect(out.exitCode).toBe(2);
     expect(out.stderr).toMatch(message);
+  });
+
+  it('recognises a reply by its signed Reply-To token when SOTAMAIL_SECRET_KEY is set', async () => {
+    const key = randomBytes(32);
+    const token = createTokenSigner(key, 'reply-to').sign(threadId);
+    const file = await eml(
+      'token.eml',
+      `From: a@x.test\r\nTo: catchall+${token}@cli.test\r\nIn-Reply-To: <rewritten@provider.test>\r\nSubject: Re\r\n\r\nok\r\n`,
+    );
+    const withKey = await routeCommand.run({
+      args: ['--database', tenantId, file],
+      readStdin: async () => '',
+      env: { DATABASE_URL: db.url, SOTAMAIL_SECRET_KEY: key.toString('base64') },
+    });
+    expect(JSON.parse(withKey.stdout)).toMatchObject({ action: 'reply', thread: threadId });
+    // Without the key the token cannot be checked: the mail is a non-reply to the catchall.
+    const withoutKey = await run(['--database', tenantId, file]);
+    expect(JSON.parse(withoutKey.stdout)).toMatchObject({ action: 'refused', thread: null });
   });
 
   it('says when the database does not exist', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createDb, findTenant } from '@sotamail/db';
 import { parseMail, planInboundRoute } from '@sotamail/inbound-routing';
+import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
 import { type Command, type CommandOutput, EXIT_OK, EXIT_USAGE, isHelpFlag } from '../command.js';
 
 const NAME = 'route';
@@ -13,7 +14,8 @@ Prints what the router would do with a raw email for one database (R8), and why,
    "thread": the thread id of a reply (or of a fixed-thread alias), else null,
    "reasons": [why, in order]}
 Nothing is stored or sent. It reads the database at DATABASE_URL (default
-postgres://sotamail:sotamail@127.0.0.1:5432/sotamail, as the services).
+postgres://sotamail:sotamail@127.0.0.1:5432/sotamail, as the services). With SOTAMAIL_SECRET_KEY set
+(the services' key), a reply is also recognised by the signed thread token of its Reply-To address.
 
 Exit status: 0 when the decision was printed; 2 for a usage error, an unknown database or a file that
 cannot be read or parsed.
@@ -85,6 +87,8 @@ export const routeCommand: Command = {
           envelopeTo: [],
         },
         now: new Date(),
+        raw: bytes,
+        verifyThreadToken: threadTokenVerifier(env?.SOTAMAIL_SECRET_KEY),
       });
       const line = {
         action: plan.decision.action,
@@ -99,3 +103,19 @@ export const routeCommand: Command = {
     }
   },
 };
+
+/**
+ * With the key the dispatcher signs Reply-To thread tokens with (SOTAMAIL_SECRET_KEY), a reply found
+ * by its token previews as the router routes it; without it, tokens are ignored and the reasons say so.
+ */
+function threadTokenVerifier(secretKey: string | undefined) {
+  if (!secretKey) {
+    return null;
+  }
+  try {
+    const signer = createTokenSigner(parseSecretKey(secretKey), 'reply-to');
+    return (token: string) => signer.verify(token);
+  } catch {
+    return null;
+  }
+}
