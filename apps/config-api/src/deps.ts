@@ -1,6 +1,6 @@
 import type { DbHandle } from '@sotamail/db';
+import type { OAuthTokenFailureCode, OAuthTokenRequest } from '@sotamail/oauth';
 import type { Producer } from '@sotamail/queues';
-import type { OAuthTokenSource } from './adapters/oauth-access-token.js';
 import type { SmtpProbeOptions, SmtpProbeResult } from './smtp-probe/index.js';
 
 /** What the routes need from the outside world; main.ts builds it, tests build their own. */
@@ -11,5 +11,13 @@ export type AppDeps = {
   operatorToken: string;
   platformMailDomain: string;
   probeSmtp: (options: SmtpProbeOptions) => Promise<SmtpProbeResult>;
-  oauthAccessToken: OAuthTokenSource;
+  /**
+   * Access tokens for XOAUTH2 servers: @sotamail/oauth's createOAuthTokenSource. A failure without a
+   * code (a test's stand-in) is diagnosed as a token failure in general.
+   */
+  oauthAccessToken: (
+    request: OAuthTokenRequest & { forceRefresh?: boolean },
+  ) => Promise<
+    { ok: true; accessToken: string } | { ok: false; message: string; code?: OAuthTokenFailureCode }
+  >;
 };

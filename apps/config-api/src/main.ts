@@ -2,6 +2,7 @@ import { ConfigError } from '@sotamail/config';
 import { createDb } from '@sotamail/db';
 import { createShutdown, handleProcessSignals } from '@sotamail/lifecycle';
 import { createLogger } from '@sotamail/logging';
+import { createOAuthTokenSource, loadTokenEndpoints, type TokenEndpoints } from '@sotamail/oauth';
 import {
   assertNoEviction,
   createProducer,
@@ -10,7 +11,6 @@ import {
   whenRedisReady,
 } from '@sotamail/queues';
 import { parseSecretKey } from '@sotamail/secrets';
-import { createOAuthTokenSource } from './adapters/oauth-access-token.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { probeSmtpServer } from './smtp-probe/index.js';
@@ -18,8 +18,10 @@ import { probeSmtpServer } from './smtp-probe/index.js';
 const service = 'config-api';
 
 let config: ReturnType<typeof loadConfig>;
+let tokenEndpoints: TokenEndpoints;
 try {
   config = loadConfig(process.env);
+  tokenEndpoints = loadTokenEndpoints(process.env);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${service}: ${err.message}\n`);
@@ -59,7 +61,7 @@ const app = await buildApp({
     operatorToken: config.SOTAMAIL_OPERATOR_TOKEN,
     platformMailDomain: config.SOTAMAIL_PLATFORM_MAIL_DOMAIN,
     probeSmtp: (options) => probeSmtpServer({ logger, ...options }),
-    oauthAccessToken: createOAuthTokenSource(),
+    oauthAccessToken: createOAuthTokenSource({ endpoints: tokenEndpoints }),
   },
 });
 // Registered last so it runs first: stop taking requests, then close the clients.

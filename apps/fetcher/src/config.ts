@@ -1,4 +1,5 @@
 import { boolEnv, durationMsEnv, portEnv } from '@sotamail/config';
+import { oauthTokenEnv } from '@sotamail/oauth';
 import { z } from 'zod';
 
 export const fetcherEnv = {
@@ -37,4 +38,6 @@ export const fetcherEnv = {
   FETCH_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Reconnect backoff after an error: doubles from 1 s up to this. */
   FETCH_RECONNECT_MAX_MS: durationMsEnv(60_000),
+  /** Token endpoints for XOAUTH2 servers (Google, Microsoft): refresh token → access token. */
+  ...oauthTokenEnv,
 };

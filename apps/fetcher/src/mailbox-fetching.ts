@@ -10,12 +10,12 @@ import {
   storeRawInbound,
 } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
+import type { OAuthTokenSource } from '@sotamail/oauth';
 import type { Producer } from '@sotamail/queues';
-import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { Redis } from 'ioredis';
 import { type ImapSessionPorts, startImapSession } from './adapters/imap-session.js';
+import { mailboxCredentials } from './adapters/mailbox-credential.js';
 import { createRedisLease } from './adapters/redis-lease.js';
-import { UnsupportedAuthError } from './domain/describe-fetch-error.js';
 import { fetchIntervalMs } from './domain/fetch-interval.js';
 import { type MailboxSupervisor, startMailboxSupervisor } from './mailbox-supervisor.js';
 import { type Pop3Ports, startPop3Session } from './pop3-fetching.js';
@@ -23,28 +23,25 @@ import { type Pop3Ports, startPop3Session } from './pop3-fetching.js';
 type Protocol = FetchableServer['server']['protocol'];
 
 /**
- * What both protocols need from PostgreSQL and the routing queue: the password, durable storage
- * of a raw message (then its routing job), and the outcome shown to the admin.
+ * What both protocols need from PostgreSQL, the routing queue and the OAuth2 provider: the credential
+ * (password or access token), durable storage of a raw message (then its routing job), and the outcome
+ * shown to the admin.
  */
-export function mailboxStorage(options: { db: Db; producer: Producer; secretKey: Buffer; logger: Logger }) {
+export function mailboxStorage(options: {
+  db: Db;
+  producer: Producer;
+  secretKey: Buffer;
+  /** Access tokens for XOAUTH2 servers; without it they fail with a readable error. */
+  tokenSource?: OAuthTokenSource;
+  logger: Logger;
+}) {
   const { db, producer, logger } = options;
+  const credentialsOf = mailboxCredentials(options);
   return (target: FetchableServer) => {
     const { server, aliasAddress } = target;
     const envelopeTo = [(aliasAddress ?? server.username).toLowerCase()];
     return {
-      password(): string {
-        if (server.authType !== 'password') {
-          throw new UnsupportedAuthError(
-            'OAuth2 (XOAUTH2) is not supported for fetching yet: use a password for this server.',
-          );
-        }
-        if (!server.passwordSealed) {
-          throw new UnsupportedAuthError('This server has no password.');
-        }
-        return createSecretBox(options.secretKey, serverSecretContext('incoming', server.id)).open(
-          server.passwordSealed,
-        );
-      },
+      credential: credentialsOf(server),
       /** Commits `raw` under `sourceKey(sha256)`; a key already stored is a no-op, not a second row. */
       async store(raw: Buffer, sourceKey: (sha256: string) => string): Promise<void> {
         const sha256 = createHash('sha256').update(raw).digest('hex');
@@ -80,7 +77,7 @@ export function pop3Ports(
   serverId: string,
 ): Pop3Ports {
   return {
-    password: storage.password,
+    credential: storage.credential,
     store: (raw, uidl) => storage.store(raw, (sha256) => `pop3:${serverId}:${uidl}:${sha256}`),
     recordOutcome: storage.recordOutcome,
   };
@@ -96,6 +93,7 @@ export function startMailboxFetching(options: {
   redis: Redis;
   queuePrefix: string;
   secretKey: Buffer;
+  tokenSource?: OAuthTokenSource;
   protocols: Protocol[];
   scanIntervalMs: number;
   leaseTtlMs: number;
@@ -111,7 +109,7 @@ export function startMailboxFetching(options: {
     const { server } = target;
     const storage = storageOf(target);
     return {
-      password: storage.password,
+      credential: storage.credential,
       // Content-based: a re-scan after a UIDVALIDITY change or a crash before \Seen stores nothing new.
       store: (raw) => storage.store(raw, (sha256) => `imap:${server.id}:${sha256}`),
       loadCheckpoint: () => findMailboxCheckpoint(db, server.id, server.folder),
@@ -136,6 +134,7 @@ export function startMailboxFetching(options: {
       port: server.port,
       security: server.security,
       username: server.username,
+      authType: server.authType,
     };
     if (server.protocol === 'pop3') {
       return startPop3Session({
@@ -167,6 +166,9 @@ export function startMailboxFetching(options: {
         server.authType,
         server.username,
         server.passwordSealed,
+        server.oauthProvider,
+        server.oauthClientId,
+        server.oauthClientSecretSealed,
         server.oauthRefreshTokenSealed,
         server.folder,
         aliasAddress,

@@ -1,5 +1,6 @@
 import { findTenantByAliasDomain, storeRawInbound } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
+import { createOAuthTokenSource, tokenEndpointsOf } from '@sotamail/oauth';
 import { createProducer, createRedisConnection, whenRedisReady } from '@sotamail/queues';
 import { parseSecretKey } from '@sotamail/secrets';
 import { startSmtpIngress } from './adapters/smtp-ingress.js';
@@ -70,6 +71,8 @@ if (protocols.length === 0) {
     redis: producerRedis,
     queuePrefix: config.QUEUE_PREFIX,
     secretKey: parseSecretKey(config.SOTAMAIL_SECRET_KEY),
+    // One cache for all sessions of this instance: a token is exchanged once per hour, not per connection.
+    tokenSource: createOAuthTokenSource({ endpoints: tokenEndpointsOf(config) }),
     protocols,
     scanIntervalMs: config.FETCH_SCAN_INTERVAL_MS,
     leaseTtlMs: config.FETCH_LEASE_TTL_MS,

@@ -1,7 +1,12 @@
 import type { Logger } from '@sotamail/logging';
+import { type CredentialOf, loginWithCredential } from './adapters/mailbox-credential.js';
 import { connectPop3, type Pop3Connection, type Pop3Security } from './adapters/pop3-client.js';
 import { reconnectDelayMs } from './domain/backoff.js';
-import { describeFetchError, StoreFailedError } from './domain/describe-fetch-error.js';
+import {
+  describeFetchError,
+  isPermanentFetchError,
+  StoreFailedError,
+} from './domain/describe-fetch-error.js';
 
 export type Pop3Target = {
   incomingServerId: string;
@@ -9,12 +14,13 @@ export type Pop3Target = {
   port: number;
   security: Pop3Security;
   username: string;
+  authType?: 'password' | 'xoauth2';
 };
 
 /** What a POP3 session needs from the rest of the fetcher. */
 export type Pop3Ports = {
-  /** Decrypts the password; throws a readable error when it cannot. */
-  password: () => string;
+  /** The password or an OAuth2 access token; throws a readable error when there is none. */
+  credential: CredentialOf;
   /** Commits the raw message (and queues its routing); resolves only once it is durable. */
   store: (raw: Buffer, uidl: string) => Promise<void>;
   recordOutcome: (outcome: { ok: true } | { ok: false; error: string }) => Promise<void>;
@@ -25,7 +31,7 @@ export type Pop3CycleFaults = { afterStore?: (uidl: string, connection: Pop3Conn
 
 export type Pop3CycleOptions = {
   target: Pop3Target;
-  ports: Pick<Pop3Ports, 'password' | 'store'>;
+  ports: Pick<Pop3Ports, 'credential' | 'store'>;
   /** Messages per connection: their DELEs are committed by the QUIT that ends it. */
   batchSize: number;
   timeoutMs?: number;
@@ -57,7 +63,15 @@ export async function runPop3Cycle(options: Pop3CycleOptions): Promise<number> {
     });
     let remaining: number;
     try {
-      await connection.login(target.username, ports.password());
+      // XOAUTH2: an access token the server refuses is replaced once by a new one, on this connection.
+      await loginWithCredential(
+        ports.credential,
+        (credential) =>
+          credential.type === 'xoauth2'
+            ? connection.loginXoauth2(target.username, credential.accessToken)
+            : connection.login(target.username, credential.password),
+        (err) => (err as { authenticationFailed?: boolean }).authenticationFailed === true,
+      );
       const waiting = (await connection.uidl()).filter((m) => !handled.has(m.uid));
       const batch = waiting.slice(0, options.batchSize);
       remaining = waiting.length - batch.length;
@@ -151,7 +165,9 @@ export function startPop3Session(options: {
         }
         failures += 1;
         const error = describeFetchError(err, { ...target, folder: 'INBOX' });
-        const delayMs = reconnectDelayMs(failures, options.reconnect);
+        const backoffMs = reconnectDelayMs(failures, options.reconnect);
+        // Retrying a revoked refresh token every minute helps nobody: wait for the next poll.
+        const delayMs = isPermanentFetchError(err) ? Math.max(backoffMs, options.pollIntervalMs) : backoffMs;
         log.warn({ err, error, failures, retryInMs: delayMs }, 'pop3.cycle_failed');
         await ports
           .recordOutcome({ ok: false, error })

@@ -1,3 +1,4 @@
+import type { OAuthTokenFailureCode } from '@sotamail/oauth';
 import { classifyTlsError } from '../smtp-probe/diagnosis.js';
 
 export type MailboxProtocol = 'imap' | 'pop3';
@@ -12,7 +13,11 @@ export type MailboxProbeStep = 'connect' | 'tls' | 'greeting' | 'starttls' | 'au
  */
 export const mailboxProbeFailureCodes = {
   MAILBOX_INVALID_SETTINGS: 'The host, port or credentials cannot be used as given.',
-  MAILBOX_AUTH_UNSUPPORTED: 'The authentication method cannot be used for fetching yet (OAuth2).',
+  MAILBOX_OAUTH_GRANT_REVOKED: 'The OAuth2 refresh token was revoked or has expired: reconnect the account.',
+  MAILBOX_OAUTH_TOKEN_FAILED:
+    'No OAuth2 access token could be obtained (client refused, token endpoint failing or unreachable).',
+  MAILBOX_OAUTH_REFUSED: 'The mail server refused the OAuth2 access token (XOAUTH2).',
+  MAILBOX_OAUTH_UNSUPPORTED: 'The mail server does not offer OAuth2 login (XOAUTH2).',
   MAILBOX_UNKNOWN_HOST: 'The host name does not resolve (DNS).',
   MAILBOX_CONNECTION_REFUSED: 'Nothing listens on the port (TCP connection refused).',
   MAILBOX_TIMEOUT: 'The server did not answer in time (connect, greeting or a command).',
@@ -42,7 +47,10 @@ export type MailboxDiagnosisContext = {
 /** What went wrong, as the dialogue saw it; `diagnoseMailbox` turns it into a code and a message. */
 export type MailboxProbeFailure =
   | { kind: 'invalid-settings'; problem: string }
-  | { kind: 'auth-unsupported'; detail: string }
+  /** The provider gave no access token; `message` is @sotamail/oauth's sentence for the admin. */
+  | { kind: 'oauth-token'; code: OAuthTokenFailureCode | undefined; message: string }
+  | { kind: 'oauth-refused'; serverText: string }
+  | { kind: 'oauth-unsupported' }
   /** A Node socket or TLS error, identified by its `code` (ENOTFOUND, ERR_SSL_…, CERT_HAS_EXPIRED…). */
   | { kind: 'socket-error'; step: MailboxProbeStep; errorCode: string | undefined; detail: string }
   | { kind: 'timeout'; step: MailboxProbeStep }
@@ -101,8 +109,31 @@ export function diagnoseMailbox(
         step: 'connect',
         message: `The test cannot run: ${failure.problem}.`,
       };
-    case 'auth-unsupported':
-      return { code: 'MAILBOX_AUTH_UNSUPPORTED', step: 'auth', message: failure.detail };
+    case 'oauth-token':
+      return {
+        code:
+          failure.code === 'OAUTH_GRANT_REVOKED'
+            ? 'MAILBOX_OAUTH_GRANT_REVOKED'
+            : 'MAILBOX_OAUTH_TOKEN_FAILED',
+        step: 'auth',
+        message: `No OAuth2 access token, so the server was not contacted. ${failure.message}`,
+      };
+    case 'oauth-refused':
+      return {
+        code: 'MAILBOX_OAUTH_REFUSED',
+        step: 'auth',
+        message:
+          `The server ${at} refused the OAuth2 access token (XOAUTH2)` +
+          `${failure.serverText ? ` ("${failure.serverText}")` : ''}, although the provider issued it. ` +
+          `Check that the username is the account the token was issued for, that the token's scope includes ${name} mail access, ` +
+          `and that ${name} is enabled for the mailbox.`,
+      };
+    case 'oauth-unsupported':
+      return {
+        code: 'MAILBOX_OAUTH_UNSUPPORTED',
+        step: 'auth',
+        message: `The server ${at} does not offer OAuth2 login (XOAUTH2) over ${name}. Use a password for this server, or the provider's own ${name} server.`,
+      };
     case 'socket-error':
       return diagnoseSocketError(failure, context, at);
     case 'timeout':

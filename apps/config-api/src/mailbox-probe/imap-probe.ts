@@ -83,14 +83,33 @@ export function imapFailure(
   };
 }
 
+const oauthMechanisms = ['AUTH=XOAUTH2', 'AUTH=OAUTHBEARER', 'AUTH=XOAUTH'];
+
+/**
+ * A login with an access token that failed: a refusal is the token's (the provider just issued it),
+ * and imapflow's bare "unsupported mechanism" error is told apart by the capabilities it read.
+ */
+function oauthFailure(failure: MailboxProbeFailure, err: unknown, client: ImapFlow): MailboxProbeFailure {
+  if (failure.kind === 'auth-failed') {
+    return { kind: 'oauth-refused', serverText: failure.serverText };
+  }
+  const e = err as ImapErrorFields;
+  const offered = oauthMechanisms.some((m) => client.capabilities.has(m));
+  if (failure.kind === 'unexpected' && !e.code && !e.tlsFailed && client.capabilities.size > 0 && !offered) {
+    return { kind: 'oauth-unsupported' };
+  }
+  return failure;
+}
+
 /**
  * The IMAP side of Test & Confirm: connect (TLS or STARTTLS per the security setting), log in, open
  * the folder read-only (EXAMINE, so no flag changes), log out. The transcript is imapflow's own
  * command log, which masks the password; the password is masked again here in case it shows up.
  */
 export async function probeImap(target: MailboxProbeTarget, record: (entry: string) => void): Promise<void> {
-  const hide = (text: string) =>
-    target.password.length >= 4 ? text.split(target.password).join('********') : text;
+  const { credential } = target;
+  const secret = credential.type === 'xoauth2' ? credential.accessToken : credential.password;
+  const hide = (text: string) => (secret.length >= 4 ? text.split(secret).join('********') : text);
   const wire = (entry: { src?: string; msg?: string }) => {
     if (entry && (entry.src === 'c' || entry.src === 's') && typeof entry.msg === 'string') {
       record(hide(`${entry.src === 'c' ? 'C' : 'S'}: ${entry.msg}`));
@@ -102,7 +121,10 @@ export async function probeImap(target: MailboxProbeTarget, record: (entry: stri
     port: target.port,
     secure: target.security === 'ssl',
     doSTARTTLS: target.security === 'starttls' ? true : target.security === 'none' ? false : undefined,
-    auth: { user: target.username, pass: target.password },
+    auth:
+      credential.type === 'xoauth2'
+        ? { user: target.username, accessToken: credential.accessToken }
+        : { user: target.username, pass: credential.password },
     logger: { debug: wire, trace: ignore, info: ignore, warn: ignore, error: ignore },
     disableAutoIdle: true,
     connectionTimeout: target.timeoutMs,
@@ -120,7 +142,10 @@ export async function probeImap(target: MailboxProbeTarget, record: (entry: stri
     record(`* ${target.folder} opened read-only: ${mailbox.exists} message(s)`);
     await client.logout().catch(() => undefined);
   } catch (err) {
-    throw new MailboxProbeError(imapFailure(err, target.security, phase));
+    const failure = imapFailure(err, target.security, phase);
+    throw new MailboxProbeError(
+      credential.type === 'xoauth2' && phase === 'connect' ? oauthFailure(failure, err, client) : failure,
+    );
   } finally {
     client.close();
   }

@@ -15,4 +15,4 @@ export {
   type MailboxProbeResult,
   probeMailbox,
 } from './probe-mailbox.js';
-export type { MailboxProbeTarget } from './probe-target.js';
+export type { MailboxProbeCredential, MailboxProbeTarget } from './probe-target.js';

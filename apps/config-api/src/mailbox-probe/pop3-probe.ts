@@ -1,13 +1,17 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { xoauth2InitialResponse } from '@sotamail/oauth';
 import { MailboxProbeError, type MailboxProbeFailure, type MailboxProbeStep } from './diagnosis.js';
 import type { MailboxProbeTarget } from './probe-target.js';
 
-type Line = { ok: boolean; text: string };
+type Line = { ok: boolean; text: string; challenge?: boolean };
+
+/** RFC 5034: an AUTH command line, CRLF included, is at most 255 octets. */
+const maxAuthLineOctets = 255;
 
 /**
- * The POP3 side of Test & Confirm: greeting, STLS or implicit TLS, USER/PASS, STAT, QUIT. Only
- * single-line answers are read and nothing is retrieved or deleted (no RETR, no DELE). Each problem
+ * The POP3 side of Test & Confirm: greeting, STLS or implicit TLS, USER/PASS (or CAPA and AUTH
+ * XOAUTH2 with an access token), STAT, QUIT. Nothing is retrieved or deleted (no RETR, no DELE). Each problem
  * surfaces as a MailboxProbeError naming the step in progress; socket errors never escape.
  */
 export async function probePop3(target: MailboxProbeTarget, record: (entry: string) => void): Promise<void> {
@@ -58,8 +62,8 @@ export async function probePop3(target: MailboxProbeTarget, record: (entry: stri
     });
   }
 
-  async function readLine(): Promise<Line> {
-    const line = await waitFor(() => {
+  function takeLine(): Promise<string> {
+    return waitFor(() => {
       const end = buffer.indexOf('\n');
       if (end < 0) {
         return undefined;
@@ -68,7 +72,16 @@ export async function probePop3(target: MailboxProbeTarget, record: (entry: stri
       buffer = buffer.slice(end + 1);
       return text;
     });
+  }
+
+  /** `sasl`: the answer to AUTH, which may be a `+ <base64>` challenge. */
+  async function readLine(sasl = false): Promise<Line> {
+    const line = await takeLine();
     record(`S: ${line}`);
+    const challenge = sasl ? /^\+(?: (.*))?$/.exec(line) : null;
+    if (challenge) {
+      return { ok: true, text: (challenge[1] ?? '').trim(), challenge: true };
+    }
     const match = /^(\+OK|-ERR)(?:\s(.*))?$/i.exec(line);
     if (!match) {
       throw new MailboxProbeError({ kind: 'not-protocol', step, sample: printable(line) });
@@ -76,14 +89,54 @@ export async function probePop3(target: MailboxProbeTarget, record: (entry: stri
     return { ok: match[1]?.toUpperCase() === '+OK', text: printable(match[2] ?? '') };
   }
 
-  async function command(line: string, at: MailboxProbeStep, shown = line): Promise<Line> {
+  async function command(line: string, at: MailboxProbeStep, shown = line, sasl = false): Promise<Line> {
     step = at;
     if (failure) {
       throw new MailboxProbeError(failure);
     }
     record(`C: ${shown}`);
     socket.write(`${line}\r\n`);
-    return readLine();
+    return readLine(sasl);
+  }
+
+  /** The lines of a multi-line answer up to its "." (CAPA is short: none starts with a dot). */
+  async function readBody(): Promise<string[]> {
+    const lines: string[] = [];
+    for (;;) {
+      const line = await takeLine();
+      if (line === '.') {
+        return lines;
+      }
+      record(`S: ${line}`);
+      lines.push(line);
+    }
+  }
+
+  /** CAPA, then AUTH XOAUTH2 (RFC 5034), the initial response on the command line when it fits. */
+  async function authXoauth2(accessToken: string): Promise<void> {
+    const capa = await command('CAPA', 'auth');
+    const lines = capa.ok ? await readBody() : [];
+    const sasl = lines.find((l) => /^SASL(\s|$)/i.test(l)) ?? '';
+    if (!/\sXOAUTH2(\s|$)/i.test(sasl)) {
+      throw new MailboxProbeError({ kind: 'oauth-unsupported' });
+    }
+    const payload = xoauth2InitialResponse(target.username, accessToken);
+    let answer: Line;
+    if (`AUTH XOAUTH2 ${payload}`.length + 2 <= maxAuthLineOctets) {
+      answer = await command(`AUTH XOAUTH2 ${payload}`, 'auth', 'AUTH XOAUTH2 ********', true);
+    } else {
+      answer = await command('AUTH XOAUTH2', 'auth', 'AUTH XOAUTH2', true);
+      if (answer.challenge) {
+        answer = await command(payload, 'auth', '********', true);
+      }
+    }
+    if (answer.challenge) {
+      // The server's error report; an empty line ends the exchange and brings its -ERR.
+      answer = await command('', 'auth', '(empty line: ends the exchange)');
+    }
+    if (!answer.ok) {
+      throw new MailboxProbeError({ kind: 'oauth-refused', serverText: answer.text });
+    }
   }
 
   async function startTls(plain: net.Socket, at: 'tls' | 'starttls'): Promise<net.Socket> {
@@ -138,10 +191,15 @@ export async function probePop3(target: MailboxProbeTarget, record: (entry: stri
       }
       socket = await startTls(socket, 'starttls');
     }
-    const user = await command(`USER ${target.username}`, 'auth');
-    const pass = user.ok ? await command(`PASS ${target.password}`, 'auth', 'PASS ********') : user;
-    if (!pass.ok) {
-      throw new MailboxProbeError({ kind: 'auth-failed', serverText: pass.text });
+    const { credential } = target;
+    if (credential.type === 'xoauth2') {
+      await authXoauth2(credential.accessToken);
+    } else {
+      const user = await command(`USER ${target.username}`, 'auth');
+      const pass = user.ok ? await command(`PASS ${credential.password}`, 'auth', 'PASS ********') : user;
+      if (!pass.ok) {
+        throw new MailboxProbeError({ kind: 'auth-failed', serverText: pass.text });
+      }
     }
     const stat = await command('STAT', 'folder');
     if (!stat.ok) {

@@ -25,6 +25,8 @@ export type MailboxProbeResult =
     };
 
 const hostPattern = /^[a-z0-9_.-]+$/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const controlCharacter = /[\u0000-\u001f\u007f]/;
 
 /** A problem with the settings themselves, found before any connection; null when they can be used. */
 function invalidSettings(target: MailboxProbeTarget): string | null {
@@ -36,8 +38,14 @@ function invalidSettings(target: MailboxProbeTarget): string | null {
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) {
     return `the port ${String(target.port)} is not a whole number from 1 to 65535`;
   }
-  // A line break would end the command and start another one (command injection).
-  if (/[\r\n]/.test(target.username) || /[\r\n]/.test(target.password)) {
+  const { credential } = target;
+  if (credential.type === 'xoauth2') {
+    // A control character would end a field of the XOAUTH2 response and start another one.
+    if (controlCharacter.test(target.username) || controlCharacter.test(credential.accessToken)) {
+      return 'the username or access token contains a control character';
+    }
+  } else if (/[\r\n]/.test(target.username) || /[\r\n]/.test(credential.password)) {
+    // A line break would end the command and start another one (command injection).
     return 'the username or password contains a line break';
   }
   return null;

@@ -1,13 +1,18 @@
 import type { MailboxProtocol, MailboxSecurity } from './diagnosis.js';
 
-/** What Test & Confirm connects to, with the decrypted password. Never logged as a whole. */
+/** How the probe logs in: the decrypted password, or an OAuth2 access token (XOAUTH2). */
+export type MailboxProbeCredential =
+  | { type: 'password'; password: string }
+  | { type: 'xoauth2'; accessToken: string };
+
+/** What Test & Confirm connects to, with the decrypted credential. Never logged as a whole. */
 export type MailboxProbeTarget = {
   protocol: MailboxProtocol;
   host: string;
   port: number;
   security: MailboxSecurity;
   username: string;
-  password: string;
+  credential: MailboxProbeCredential;
   /** IMAP only: the folder opened read-only. */
   folder: string;
   /** Limit for each step: the connection, a TLS handshake, each answer. */

@@ -7,6 +7,9 @@ import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import {
   DEFAULT_MAILBOX_PROBE_TIMEOUT_MS,
+  diagnoseMailbox,
+  type MailboxDiagnosis,
+  type MailboxProbeCredential,
   type MailboxProbeResult,
   probeMailbox,
 } from '../mailbox-probe/index.js';
@@ -83,7 +86,7 @@ const MailboxTestResult = z.object({
     .string()
     .nullable()
     .describe(
-      'null on success, else e.g. MAILBOX_AUTH_FAILED, MAILBOX_CONNECTION_REFUSED, MAILBOX_FOLDER_MISSING',
+      'null on success, else e.g. MAILBOX_AUTH_FAILED, MAILBOX_CONNECTION_REFUSED, MAILBOX_FOLDER_MISSING, MAILBOX_OAUTH_GRANT_REVOKED, MAILBOX_OAUTH_REFUSED',
     ),
   message: z.string(),
   step: z
@@ -97,38 +100,88 @@ const MailboxTestResult = z.object({
     .describe('The server’s state after the test: confirmed only on success'),
 });
 
-const connectionFields = ['protocol', 'host', 'port', 'security', 'authType', 'username', 'folder'];
+const connectionFields = [
+  'protocol',
+  'host',
+  'port',
+  'security',
+  'authType',
+  'username',
+  'folder',
+  'oauthProvider',
+  'oauthClientId',
+];
 
-/** The password for the probe, or the result that explains why there is none to test with. */
-function passwordOf(
+/** A Test & Confirm that ended before any connection, with its diagnosis. */
+const failedBeforeConnecting = (diagnosis: MailboxDiagnosis): { result: MailboxProbeResult } => ({
+  result: { ok: false, ...diagnosis, transcript: [], durationMs: 0 },
+});
+
+/**
+ * The credential for the probe: the decrypted password, or for OAuth2 an access token freshly
+ * exchanged for the stored refresh token (never a cached one: a revoked refresh token must fail the
+ * test now, not in an hour). Otherwise the result that explains why there is nothing to test with.
+ */
+async function credentialOf(
   server: IncomingServer,
-  secretKey: Buffer,
-): { password: string } | { result: MailboxProbeResult } {
-  const failed = (code: 'MAILBOX_AUTH_UNSUPPORTED' | 'MAILBOX_INVALID_SETTINGS', message: string) => ({
-    result: { ok: false as const, code, message, step: 'auth' as const, transcript: [], durationMs: 0 },
-  });
-  if (server.authType !== 'password') {
-    // The fetcher cannot use OAuth2 yet: confirming such a server would promise mail it cannot fetch.
-    return failed(
-      'MAILBOX_AUTH_UNSUPPORTED',
-      'OAuth2 (XOAUTH2) is not supported for fetching yet: use a password for this server.',
-    );
+  deps: AppDeps,
+): Promise<{ credential: MailboxProbeCredential } | { result: MailboxProbeResult }> {
+  const invalid = (problem: string) =>
+    failedBeforeConnecting({
+      code: 'MAILBOX_INVALID_SETTINGS',
+      step: 'auth',
+      message: `The test cannot run: ${problem}.`,
+    });
+  const box = createSecretBox(deps.secretKey, serverSecretContext('incoming', server.id));
+  if (server.authType === 'password') {
+    if (!server.passwordSealed) {
+      return invalid('this server has no password: set one, then test again');
+    }
+    try {
+      return { credential: { type: 'password', password: box.open(server.passwordSealed) } };
+    } catch {
+      return invalid(
+        'the password of this server cannot be decrypted (the secret key changed since it was stored): set it again',
+      );
+    }
   }
-  if (!server.passwordSealed) {
-    return failed('MAILBOX_INVALID_SETTINGS', 'This server has no password: set one, then test again.');
+  const { oauthProvider, oauthClientId, oauthClientSecretSealed, oauthRefreshTokenSealed } = server;
+  if (!(oauthProvider && oauthClientId && oauthClientSecretSealed && oauthRefreshTokenSealed)) {
+    return invalid('OAuth2 needs a provider, a client id, a client secret and a refresh token');
   }
+  let clientSecret: string;
+  let refreshToken: string;
   try {
-    return {
-      password: createSecretBox(secretKey, serverSecretContext('incoming', server.id)).open(
-        server.passwordSealed,
-      ),
-    };
+    clientSecret = box.open(oauthClientSecretSealed);
+    refreshToken = box.open(oauthRefreshTokenSealed);
   } catch {
-    return failed(
-      'MAILBOX_INVALID_SETTINGS',
-      'The password of this server cannot be decrypted (the secret key changed since it was stored): set it again.',
+    return invalid(
+      'the OAuth2 client secret or refresh token cannot be decrypted (the secret key changed since they were stored): set them again',
     );
   }
+  const token = await deps.oauthAccessToken({
+    provider: oauthProvider,
+    clientId: oauthClientId,
+    clientSecret,
+    refreshToken,
+    forceRefresh: true,
+  });
+  if (!token.ok) {
+    return failedBeforeConnecting(
+      diagnoseMailbox(
+        { kind: 'oauth-token', code: token.code, message: token.message },
+        {
+          protocol: server.protocol,
+          host: server.host,
+          port: server.port,
+          security: server.security,
+          folder: server.folder,
+          timeoutMs: DEFAULT_MAILBOX_PROBE_TIMEOUT_MS,
+        },
+      ),
+    );
+  }
+  return { credential: { type: 'xoauth2', accessToken: token.accessToken } };
 }
 
 export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -150,17 +203,17 @@ export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async
       if (!server) {
         throw notFound('Incoming server', request.params.id);
       }
-      const credential = passwordOf(server, deps.secretKey);
+      const found = await credentialOf(server, deps);
       const result =
-        'result' in credential
-          ? credential.result
+        'result' in found
+          ? found.result
           : await probeMailbox({
               protocol: server.protocol,
               host: server.host,
               port: server.port,
               security: server.security,
               username: server.username,
-              password: credential.password,
+              credential: found.credential,
               folder: server.folder,
               timeoutMs: DEFAULT_MAILBOX_PROBE_TIMEOUT_MS,
             });

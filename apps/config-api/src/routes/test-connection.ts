@@ -58,6 +58,8 @@ export const testConnectionRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = as
           clientId: server.oauthClientId ?? '',
           clientSecret: box.open(server.oauthClientSecretSealed ?? ''),
           refreshToken: box.open(server.oauthRefreshTokenSealed ?? ''),
+          // A test checks the refresh token as it is now, not a token cached before it was revoked.
+          forceRefresh: true,
         });
         if (!token.ok) {
           return {

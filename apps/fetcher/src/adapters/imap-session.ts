@@ -1,7 +1,12 @@
 import type { Logger } from '@sotamail/logging';
 import { ImapFlow } from 'imapflow';
 import { reconnectDelayMs } from '../domain/backoff.js';
-import { describeFetchError, StoreFailedError } from '../domain/describe-fetch-error.js';
+import {
+  describeFetchError,
+  isPermanentFetchError,
+  StoreFailedError,
+} from '../domain/describe-fetch-error.js';
+import { type CredentialOf, loginWithCredential, type MailboxCredential } from './mailbox-credential.js';
 
 export type ImapTarget = {
   incomingServerId: string;
@@ -10,12 +15,13 @@ export type ImapTarget = {
   security: 'none' | 'starttls' | 'ssl';
   username: string;
   folder: string;
+  authType?: 'password' | 'xoauth2';
 };
 
 /** What a session needs from the rest of the fetcher: storage, checkpoints and the admin-visible outcome. */
 export type ImapSessionPorts = {
-  /** Decrypts the password; throws a readable error when it cannot. */
-  password: () => string;
+  /** The password or an OAuth2 access token; throws a readable error when there is none. */
+  credential: CredentialOf;
   /** Commits the raw message (and queues its routing); resolves only once it is durable. */
   store: (raw: Buffer) => Promise<void>;
   loadCheckpoint: () => Promise<{ uidValidity: string; lastUid: number } | undefined>;
@@ -110,13 +116,17 @@ export function startImapSession(options: {
     }
   }
 
-  async function serve(): Promise<void> {
+  /** A client for one connection, with the events that wake the loop. */
+  function createClient(credential: MailboxCredential): { c: ImapFlow; state: { closed: boolean } } {
     const c = new ImapFlow({
       host: target.host,
       port: target.port,
       secure: target.security === 'ssl',
       doSTARTTLS: target.security === 'starttls' ? true : target.security === 'none' ? false : undefined,
-      auth: { user: target.username, pass: ports.password() },
+      auth:
+        credential.type === 'xoauth2'
+          ? { user: target.username, accessToken: credential.accessToken }
+          : { user: target.username, pass: credential.password },
       logger: log.child({ component: 'imapflow' }),
       disableAutoIdle: true,
       // IDLE is restarted regularly: some servers and NATs drop a silent connection after a while.
@@ -124,8 +134,7 @@ export function startImapSession(options: {
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
     });
-    client = c;
-    let closed = false;
+    const state = { closed: false };
     c.on('error', (err: Error) => log.warn({ err }, 'imap.connection_error'));
     // Only the current connection may wake the loop: a late event of a closed one would skip the backoff.
     c.on('exists', () => {
@@ -134,17 +143,42 @@ export function startImapSession(options: {
       }
     });
     c.on('close', () => {
-      closed = true;
+      state.closed = true;
       if (client === c) {
         signal();
       }
     });
+    return { c, state };
+  }
+
+  /** Connects and logs in; an access token the server refuses is replaced once by a new one. */
+  function connect(): Promise<{ c: ImapFlow; state: { closed: boolean } }> {
+    return loginWithCredential(
+      ports.credential,
+      async (credential) => {
+        const opened = createClient(credential);
+        client = opened.c;
+        try {
+          await opened.c.connect();
+        } catch (err) {
+          // Detached first: its close event must not cut the backoff short.
+          client = null;
+          opened.c.close();
+          throw credential.type === 'xoauth2' ? oauthLoginError(err, opened.c) : err;
+        }
+        return opened;
+      },
+      (err) => (err as { authenticationFailed?: boolean }).authenticationFailed === true,
+    );
+  }
+
+  async function serve(): Promise<void> {
+    const { c, state } = await connect();
     try {
-      await c.connect();
       await c.mailboxOpen(target.folder);
       log.info('imap.session_open');
       while (!stopped) {
-        if (closed) {
+        if (state.closed) {
           throw Object.assign(new Error('the server closed the connection'), { code: 'EConnectionClosed' });
         }
         pending = false;
@@ -159,7 +193,7 @@ export function startImapSession(options: {
       }
     } finally {
       client = null;
-      if (!closed) {
+      if (!state.closed) {
         await closeClient(c);
       }
     }
@@ -194,7 +228,9 @@ export function startImapSession(options: {
         }
         failures += 1;
         const error = describeFetchError(err, target);
-        const delayMs = reconnectDelayMs(failures, options.reconnect);
+        const backoffMs = reconnectDelayMs(failures, options.reconnect);
+        // Retrying a revoked refresh token every minute helps nobody: wait for the next poll.
+        const delayMs = isPermanentFetchError(err) ? Math.max(backoffMs, options.pollIntervalMs) : backoffMs;
         log.warn({ err, error, failures, retryInMs: delayMs }, 'imap.session_failed');
         await ports
           .recordOutcome({ ok: false, error })
@@ -216,4 +252,22 @@ export function startImapSession(options: {
       log.info('imap.session_closed');
     },
   };
+}
+
+const oauthMechanisms = ['AUTH=XOAUTH2', 'AUTH=OAUTHBEARER', 'AUTH=XOAUTH'];
+
+/**
+ * imapflow reports a server without an OAuth2 mechanism as a bare "unsupported mechanism" error;
+ * the capabilities it read say it better, and classifiably.
+ */
+function oauthLoginError(err: unknown, c: ImapFlow): unknown {
+  const e = err as { code?: string; authenticationFailed?: boolean; tlsFailed?: boolean };
+  const offered = oauthMechanisms.some((m) => c.capabilities.has(m));
+  if (!e.code && !e.authenticationFailed && !e.tlsFailed && c.capabilities.size > 0 && !offered) {
+    return Object.assign(new Error('the server offers no OAuth2 login mechanism'), {
+      code: 'EXOAUTH2_UNSUPPORTED',
+      protocol: 'imap',
+    });
+  }
+  return err;
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { parseXoauth2Challenge, xoauth2InitialResponse } from '@sotamail/oauth';
 import {
   type Pop3Response,
   Pop3ResponseReader,
@@ -26,6 +27,10 @@ export type Pop3ConnectOptions = {
  */
 export type Pop3Connection = {
   login: (username: string, password: string) => Promise<void>;
+  /** SASL XOAUTH2 (RFC 5034 AUTH) with an OAuth2 access token, when CAPA lists it; else EXOAUTH2_UNSUPPORTED. */
+  loginXoauth2: (username: string, accessToken: string) => Promise<void>;
+  /** The CAPA lines (RFC 2449); empty when the server does not know CAPA. */
+  capabilities: () => Promise<string[]>;
   stat: () => Promise<{ count: number; octets: number }>;
   uidl: () => Promise<UidlEntry[]>;
   retr: (messageNumber: number) => Promise<Buffer>;
@@ -43,7 +48,12 @@ export class Pop3Error extends Error {
   constructor(
     message: string,
     readonly code: string,
-    fields: { responseText?: string; authenticationFailed?: boolean; tlsFailed?: boolean } = {},
+    fields: {
+      responseText?: string;
+      authenticationFailed?: boolean;
+      tlsFailed?: boolean;
+      protocol?: 'pop3';
+    } = {},
   ) {
     super(message);
     Object.assign(this, fields);
@@ -51,6 +61,8 @@ export class Pop3Error extends Error {
 }
 
 const defaultTimeoutMs = 30_000;
+/** RFC 5034: an AUTH command line, CRLF included, is at most 255 octets; longer responses go on their own line. */
+const maxAuthLineOctets = 255;
 
 /** Connects (plain, STLS or implicit TLS, per the server's security setting) and reads the greeting. */
 export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Connection> {
@@ -63,6 +75,7 @@ export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Conn
   let socket: net.Socket = await openSocket(options, tlsOptions, timeoutMs);
   let waiter: {
     multiline: boolean;
+    sasl: boolean;
     resolve: (r: Pop3Response) => void;
     reject: (e: Error) => void;
   } | null = null;
@@ -91,7 +104,7 @@ export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Conn
     }
     let response: Pop3Response | null;
     try {
-      response = reader.read(waiter.multiline);
+      response = reader.read(waiter.multiline, waiter.sasl);
     } catch (err) {
       fail(err as Error);
       socket.destroy();
@@ -125,7 +138,7 @@ export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Conn
   };
   attach(socket);
 
-  function next(multiline: boolean): Promise<Pop3Response> {
+  function next(multiline: boolean, sasl = false): Promise<Pop3Response> {
     if (failure) {
       return Promise.reject(failure);
     }
@@ -133,18 +146,30 @@ export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Conn
       return Promise.reject(new Error('a POP3 command is already waiting for its answer'));
     }
     return new Promise<Pop3Response>((resolve, reject) => {
-      waiter = { multiline, resolve, reject };
+      waiter = { multiline, sasl, resolve, reject };
       armTimer();
       deliver();
     });
   }
 
-  async function command(line: string, multiline = false): Promise<Pop3Response> {
+  async function command(line: string, multiline = false, sasl = false): Promise<Pop3Response> {
     if (failure) {
       throw failure;
     }
     socket.write(`${line}\r\n`);
-    return next(multiline);
+    return next(multiline, sasl);
+  }
+
+  async function capabilities(): Promise<string[]> {
+    const response = await command('CAPA', true);
+    if (!response.ok) {
+      return [];
+    }
+    return (response.body ?? Buffer.alloc(0))
+      .toString('latin1')
+      .split('\r\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
   }
 
   /** A `-ERR` answer as an error carrying the server's words. */
@@ -206,6 +231,45 @@ export async function connectPop3(options: Pop3ConnectOptions): Promise<Pop3Conn
         });
       }
     },
+    async loginXoauth2(username, accessToken) {
+      const sasl = (await capabilities()).find((l) => /^SASL(\s|$)/i.test(l)) ?? '';
+      if (!/\sXOAUTH2(\s|$)/i.test(sasl)) {
+        throw new Pop3Error('the server does not offer AUTH XOAUTH2', 'EXOAUTH2_UNSUPPORTED', {
+          protocol: 'pop3',
+        });
+      }
+      let payload: string;
+      try {
+        payload = xoauth2InitialResponse(username, accessToken);
+      } catch {
+        throw new Pop3Error('the username or access token contains a control character', 'EINVALID');
+      }
+      const line = `AUTH XOAUTH2 ${payload}`;
+      let answer: Pop3Response;
+      if (line.length + 2 <= maxAuthLineOctets) {
+        answer = await command(line, false, true);
+      } else {
+        // Microsoft's tokens are over a kilobyte: send the response after the server's empty challenge.
+        answer = await command('AUTH XOAUTH2', false, true);
+        if (answer.challenge) {
+          answer = await command(payload, false, true);
+        }
+      }
+      let detail = '';
+      if (answer.challenge) {
+        // The server's error report (JSON, base64); an empty line ends the exchange with -ERR.
+        const status = parseXoauth2Challenge(answer.text)?.status;
+        detail = status ? ` (status ${status})` : '';
+        answer = await command('');
+      }
+      if (!answer.ok) {
+        throw new Pop3Error(`XOAUTH2 authentication failed: ${answer.text}${detail}`, 'EAUTH', {
+          authenticationFailed: true,
+          responseText: answer.text,
+        });
+      }
+    },
+    capabilities,
     async stat() {
       return parseStat((await expectOk('STAT', 'STAT')).text);
     },

@@ -9,6 +9,7 @@ type ErrorFields = {
   responseText?: string;
   mailboxMissing?: boolean;
   protocol?: 'imap' | 'pop3';
+  permanent?: boolean;
 };
 
 const tlsCodes = new Set(['EPROTO', 'ClosedAfterConnectTLS', 'UPGRADE_TIMEOUT', 'STARTTLS_INJECTION']);
@@ -20,20 +21,41 @@ const timeoutCodes = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ETIMEDOUT'
  */
 export function describeFetchError(
   err: unknown,
-  target: { host: string; port: number; folder: string },
+  target: {
+    host: string;
+    port: number;
+    folder: string;
+    authType?: 'password' | 'xoauth2';
+    username?: string;
+  },
 ): string {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorFields;
   const where = `${target.host}:${target.port}`;
   const code = e.code ?? '';
+  const oauth = target.authType === 'xoauth2';
   if (
     e.authenticationFailed ||
     e.name === 'AuthenticationFailure' ||
     e.serverResponseCode === 'AUTHENTICATIONFAILED'
   ) {
+    if (oauth) {
+      const account = target.username ? ` for ${target.username}` : '';
+      return (
+        `Authentication failed on ${where}: the server refused the OAuth2 access token${account} (XOAUTH2), also a newly issued one. ` +
+        'Check that the token was issued for this mailbox with the mail scope and that IMAP/POP access is enabled for the account; if so, reconnect the account.'
+      );
+    }
     return `Authentication failed on ${where}: the server refused the username or password.`;
   }
+  if (code === 'EXOAUTH2_UNSUPPORTED') {
+    return `${where} does not offer OAuth2 login (XOAUTH2): use a password for this server, or the provider's own ${e.protocol === 'pop3' ? 'POP3' : 'IMAP'} server.`;
+  }
+  if (e.name === 'OAuthTokenError') {
+    // Already a sentence for the admin, classified by @sotamail/oauth.
+    return e.message ?? 'The OAuth2 access token could not be obtained.';
+  }
   if (e.name === 'SecretDecryptError') {
-    return 'The password of this server cannot be decrypted: SOTAMAIL_SECRET_KEY differs from the one it was stored with.';
+    return `The ${oauth ? 'OAuth2 client secret or refresh token' : 'password'} of this server cannot be decrypted: SOTAMAIL_SECRET_KEY differs from the one it was stored with.`;
   }
   if (e.name === 'UnsupportedAuthError') {
     return e.message ?? 'This authentication method is not supported for fetching yet.';
@@ -79,7 +101,15 @@ export function describeFetchError(
   return `Fetching from ${where} failed: ${detail}`;
 }
 
-/** Raised for servers whose authentication the fetcher cannot use yet (XOAUTH2). */
+/**
+ * True for failures that retrying with the same settings cannot fix (a revoked refresh token, a refused
+ * OAuth client): the session then waits a whole poll interval instead of backing off from a second.
+ */
+export function isPermanentFetchError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as ErrorFields).permanent === true;
+}
+
+/** Raised for servers whose credentials the fetcher cannot use as stored. */
 export class UnsupportedAuthError extends Error {
   override readonly name = 'UnsupportedAuthError';
 }

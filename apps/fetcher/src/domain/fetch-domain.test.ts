@@ -1,6 +1,7 @@
+import { OAuthTokenError } from '@sotamail/oauth';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelayMs } from './backoff.js';
-import { describeFetchError, StoreFailedError } from './describe-fetch-error.js';
+import { describeFetchError, isPermanentFetchError, StoreFailedError } from './describe-fetch-error.js';
 import { fetchIntervalMs } from './fetch-interval.js';
 
 const target = { host: 'imap.example.test', port: 993, folder: 'INBOX' };
@@ -68,5 +69,45 @@ describe('reconnectDelayMs', () => {
     expect(reconnectDelayMs(3, options, () => 1)).toBe(4_000);
     expect(reconnectDelayMs(20, options, () => 1)).toBe(60_000);
     expect(reconnectDelayMs(3, options, () => 0)).toBe(3_200);
+  });
+});
+
+describe('describeFetchError with OAuth2 (XOAUTH2)', () => {
+  const oauthTarget = { ...target, authType: 'xoauth2' as const, username: 'box@example.test' };
+
+  it('says the server refused the access token, not a password', () => {
+    const text = describeFetchError({ authenticationFailed: true }, oauthTarget);
+    expect(text).toContain(
+      'Authentication failed on imap.example.test:993: the server refused the OAuth2 access token for box@example.test (XOAUTH2), also a newly issued one.',
+    );
+    expect(text).not.toContain('password');
+  });
+
+  it('says when the server offers no XOAUTH2', () => {
+    expect(describeFetchError({ code: 'EXOAUTH2_UNSUPPORTED', protocol: 'pop3' }, oauthTarget)).toBe(
+      "imap.example.test:993 does not offer OAuth2 login (XOAUTH2): use a password for this server, or the provider's own POP3 server.",
+    );
+  });
+
+  it('passes on the token failure sentence of @sotamail/oauth', () => {
+    const err = new OAuthTokenError({
+      ok: false,
+      code: 'OAUTH_GRANT_REVOKED',
+      permanent: true,
+      message: 'The Google refresh token was revoked or has expired: reconnect the account to get a new one.',
+    });
+    expect(describeFetchError(err, oauthTarget)).toBe(err.message);
+    expect(isPermanentFetchError(err)).toBe(true);
+  });
+
+  it('retries transient token failures at the usual pace', () => {
+    const err = new OAuthTokenError({
+      ok: false,
+      code: 'OAUTH_ENDPOINT_UNREACHABLE',
+      permanent: false,
+      message: 'unreachable',
+    });
+    expect(isPermanentFetchError(err)).toBe(false);
+    expect(isPermanentFetchError({ authenticationFailed: true })).toBe(false);
   });
 });

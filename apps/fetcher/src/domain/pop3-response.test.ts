@@ -155,3 +155,25 @@ describe('parseStat and parseUidlListing', () => {
     },
   );
 });
+
+describe('Pop3ResponseReader during AUTH (RFC 5034)', () => {
+  it.each<[string, { ok: boolean; text: string; challenge?: boolean }]>([
+    ['+ eyJzdGF0dXMiOiI0MDEifQ==\r\n', { ok: true, text: 'eyJzdGF0dXMiOiI0MDEifQ==', challenge: true }],
+    ['+ \r\n', { ok: true, text: '', challenge: true }],
+    ['+\r\n', { ok: true, text: '', challenge: true }],
+    ['+OK Logged in.\r\n', { ok: true, text: 'Logged in.' }],
+    ['-ERR [AUTH] Authentication failed.\r\n', { ok: false, text: '[AUTH] Authentication failed.' }],
+  ])('reads %j', (wire, expected) => {
+    const reader = new Pop3ResponseReader();
+    reader.push(Buffer.from(wire));
+    const answer = reader.read(false, true);
+    expect(answer).toMatchObject({ ...expected, body: null });
+    expect(answer?.challenge).toBe(expected.challenge);
+  });
+
+  it('does not take a challenge outside AUTH', () => {
+    const reader = new Pop3ResponseReader();
+    reader.push(Buffer.from('+ abc\r\n'));
+    expect(() => reader.read(false)).toThrow(Pop3ProtocolError);
+  });
+});

@@ -1,5 +1,8 @@
-/** One POP3 answer (RFC 1939): its status line and, for multi-line answers, the dot-unstuffed body. */
-export type Pop3Response = { ok: boolean; text: string; body: Buffer | null };
+/**
+ * One POP3 answer (RFC 1939): its status line and, for multi-line answers, the dot-unstuffed body.
+ * During AUTH (RFC 5034) the server may answer `+ <base64>` instead: a SASL challenge.
+ */
+export type Pop3Response = { ok: boolean; text: string; body: Buffer | null; challenge?: boolean };
 
 /** The server spoke, but not POP3 (or not the POP3 we can use). */
 export class Pop3ProtocolError extends Error {
@@ -46,13 +49,20 @@ export class Pop3ResponseReader {
     return this.buffer.length;
   }
 
-  read(multiline: boolean): Pop3Response | null {
+  /** `sasl`: the pending command is AUTH, whose answer may be a `+ ` challenge. */
+  read(multiline: boolean, sasl = false): Pop3Response | null {
     for (;;) {
       const line = this.takeLine();
       if (line === null) {
         return null;
       }
       if (this.status === null) {
+        if (sasl) {
+          const challenge = /^\+(?: (.*))?$/.exec(line.toString('latin1'));
+          if (challenge) {
+            return { ok: true, text: (challenge[1] ?? '').trim(), body: null, challenge: true };
+          }
+        }
         const status = parseStatusLine(line.toString('utf8'));
         if (!status.ok || !multiline) {
           return { ...status, body: null };
