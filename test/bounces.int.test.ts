@@ -503,6 +503,36 @@ describe('the auto-blacklist rule (R10.3) with an injectable clock', () => {
 });
 
 describe('R10.2: a normal mail from the address resets its counter', () => {
+  it('a refusal at RCPT that makes the fifth bounce blacklists too (the dispatcher queues the check)', async () => {
+    const { s, mails } = await sentPost();
+    const email = must(mails[0], 'mail').recipientEmail.toLowerCase();
+    // Five refusals at RCPT over nine days, as the dispatcher records them (kind smtp).
+    await db.insert(schema.bounceEvents).values(
+      [9, 7, 5, 3, 0].map((d) => ({
+        tenantId: s.databaseId,
+        sourceKey: `smtp:refused-${d}`,
+        email,
+        hard: true,
+        statusCode: '5.1.1',
+        reason: 'invalid_address',
+        kind: 'smtp',
+        linkedBy: 'smtp' as const,
+        outcome: 'bounced',
+        occurredAt: new Date(Date.now() - d * 24 * 3600 * 1000),
+      })),
+    );
+    expect(await isBlacklisted(db, s.databaseId, email)).toBe(false);
+    await h.deps.producer.enqueue('check-blacklist', { tenantId: s.databaseId, email });
+    await waitUntil(
+      'blacklisted',
+      () => isBlacklisted(db, s.databaseId, email),
+      (b) => b,
+      10_000,
+    );
+    const entries = await listBlacklistEntries(db, s.databaseId);
+    expect(entries).toEqual([expect.objectContaining({ email, source: 'auto' })]);
+  });
+
   it('resetBounceCounter zeroes the contacts of that address in that database only', async () => {
     const a = await seedThread(h, { followers: 1 });
     const b = await seedThread(h, { followers: 1 });

@@ -193,6 +193,9 @@ describe('outcomes (one classifier)', () => {
       .from(schema.contacts)
       .where(eq(schema.contacts.emailNormalized, unknown ?? ''));
     expect(contact?.bounceCount).toBe(1);
+    // The auto-blacklist rule runs for it in the bounce-processor, like for a bounce report.
+    const checks = await d.h.deps.producer.queues.get('bounce')?.getJobs(['waiting', 'prioritized']);
+    expect(checks?.map((j) => [j.name, j.data.email])).toContainEqual(['check-blacklist', unknown]);
   });
 
   it('retries when the server drops the connection', async () => {

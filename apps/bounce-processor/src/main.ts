@@ -2,6 +2,7 @@ import { bootWorkerService } from '@sotamail/lifecycle';
 import { createWorker } from '@sotamail/queues';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
 import { bounceProcessorEnv } from './config.js';
+import { createCheckBlacklistHandler } from './jobs/check-blacklist.js';
 import { createProcessBounceHandler } from './jobs/process-bounce.js';
 
 const { config, logger, shutdown, handle, redis } = await bootWorkerService({
@@ -25,6 +26,7 @@ const worker = createWorker({
       verifyVerp: (token) => verp.verify(token),
       now: () => new Date(),
     }),
+    'check-blacklist': createCheckBlacklistHandler({ db: handle.db, now: () => new Date() }),
   },
 });
 shutdown.register({ name: 'bounce-worker', close: () => worker.close() });

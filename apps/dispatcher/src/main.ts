@@ -65,6 +65,9 @@ const deps: SendMailDeps = {
   now,
   throttlePauseMs: config.THROTTLE_PAUSE_MS,
   maxAttempts: config.SEND_MAX_ATTEMPTS,
+  onSmtpBounce: async (tenantId, email) => {
+    await producer.enqueue('check-blacklist', { tenantId, email });
+  },
 };
 const handler = createSendMailHandler(deps);
 const batchHandler = createSendBatchHandler({

@@ -1,4 +1,5 @@
 import {
+  CheckBlacklistSchema,
   FetchMailboxSchema,
   ProcessBounceSchema,
   RouteInboundSchema,
@@ -49,6 +50,7 @@ export const jobCatalog = {
   'send-mass-mail-batch': { queue: queueNames.mass, schema: SendMailBatchSchema, options: retried },
   'send-notice': { queue: queueNames.outbound, schema: SendNoticeSchema, options: retried },
   'process-bounce': { queue: queueNames.bounce, schema: ProcessBounceSchema, options: retried },
+  'check-blacklist': { queue: queueNames.bounce, schema: CheckBlacklistSchema, options: retried },
   'thread-created': { queue: queueNames.events, schema: ThreadCreatedSchema, options: retried },
 } as const satisfies Record<string, JobDefinition>;
 

@@ -1,4 +1,6 @@
 export {
+  type CheckBlacklist,
+  CheckBlacklistSchema,
   type FetchMailbox,
   FetchMailboxSchema,
   type ProcessBounce,

@@ -45,6 +45,13 @@ export type SendNotice = z.infer<typeof SendNoticeSchema>;
 export const ProcessBounceSchema = z.object({ tenantId: id, rawInboundId: id });
 export type ProcessBounce = z.infer<typeof ProcessBounceSchema>;
 
+/**
+ * Run the auto-blacklist rule (R10.3) for one address, after a bounce that did not come through the
+ * bounce queue (a refusal at RCPT during our own SMTP session).
+ */
+export const CheckBlacklistSchema = z.object({ tenantId: id, email: z.string().min(3).max(320) });
+export type CheckBlacklist = z.infer<typeof CheckBlacklistSchema>;
+
 /** A record created by an alias, for the ERP to consume. */
 export const ThreadCreatedSchema = z.object({
   tenantId: id,

@@ -168,8 +168,9 @@ async function applyLink(
   return { email: link.email, linkedBy: link.linkedBy, outcome, recorded, blacklisted };
 }
 
-async function applyBlacklistRule(
-  deps: ProcessBounceDeps,
+/** Runs the R10.3 rule for one address and blacklists it when the rule says so. */
+export async function applyBlacklistRule(
+  deps: Pick<ProcessBounceDeps, 'db' | 'now'>,
   tenantId: string,
   email: string,
   params: Record<string, string>,

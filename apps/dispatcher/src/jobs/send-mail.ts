@@ -47,6 +47,8 @@ export type SendMailDeps = {
   claimLeaseMs: number;
   /** Attempts a mail gets against transient failures, in all. */
   maxAttempts: number;
+  /** After a refusal at RCPT is recorded as a bounce: has the auto-blacklist rule run for it. */
+  onSmtpBounce: (tenantId: string, email: string) => Promise<void>;
 };
 
 export type SendOutcome = 'sent' | 'deferred' | 'exception' | 'bounced' | 'skipped' | 'throttled';
@@ -402,6 +404,10 @@ async function classifyFailure(
         hard: outcome.hardBounce,
       });
       log.warn({ reason: outcome.reason }, 'mail.rejected_at_rcpt');
+      // Best effort: the bounce is recorded either way, and the next bounce runs the rule again.
+      await deps
+        .onSmtpBounce(mail.tenantId, mail.recipientEmail)
+        .catch((err: unknown) => log.warn({ err }, 'blacklist.check_not_queued'));
       return { kind: 'settled', outcome: 'bounced' };
     }
     await recordDelivery(deps.db, mail.id, { ...base, state: 'exception' });
