@@ -8,6 +8,11 @@ export const routerEnv = {
    * routing the same mail again is safe (see route-inbound.ts).
    */
   JOB_LOCK_MS: durationMsEnv(30_000),
+  /**
+   * How long a database's row and parameters are reused between mails: a parameter change (catchall
+   * or bounce alias, limits) reaches routing within this time. 0 reads them for every mail.
+   */
+  ROUTER_TENANT_CACHE_MS: durationMsEnv(5_000),
   /** How often stored mail whose routing job was lost is queued again. */
   SWEEP_INTERVAL_MS: durationMsEnv(60_000),
   /**

@@ -1,4 +1,4 @@
-import { findPendingNotices, findUnroutedRaw } from '@sotamail/db';
+import { findPendingNotices, findTenant, getParameters } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import {
   createProducer,
@@ -8,7 +8,9 @@ import {
   whenRedisReady,
 } from '@sotamail/queues';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
+import { cacheTenantContext } from './adapters/tenant-context-cache.js';
 import { routerEnv } from './config.js';
+import { requeueUnrouted } from './jobs/requeue-unrouted.js';
 import { createRouteInboundHandler } from './jobs/route-inbound.js';
 
 const { config, logger, shutdown, handle, redis } = await bootWorkerService({
@@ -49,6 +51,13 @@ const worker = createWorker({
       producer,
       now: () => new Date(),
       verifyThreadToken: threadTokens ? (token) => threadTokens.verify(token) : null,
+      loadTenant: cacheTenantContext(
+        async (tenantId) => {
+          const tenant = await findTenant(handle.db, tenantId);
+          return tenant ? { tenant, params: await getParameters(handle.db, tenantId) } : undefined;
+        },
+        { ttlMs: config.ROUTER_TENANT_CACHE_MS },
+      ),
     }),
   },
 });
@@ -58,15 +67,9 @@ shutdown.register({ name: 'inbound-worker', close: () => worker.close() });
 // is never left unrouted. Likewise a notice committed with its refusal whose job never made it.
 const sweep = setInterval(() => {
   const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000);
-  findUnroutedRaw(handle.db, fiveMinutesAgo)
-    .then((rows) =>
-      Promise.all(
-        rows.map((r) =>
-          producer.enqueue('route-inbound', { tenantId: r.tenantId, rawInboundId: r.id }, { jobId: r.id }),
-        ),
-      ),
-    )
-    .catch((err: unknown) => logger.warn({ err }, 'sweep.failed'));
+  requeueUnrouted({ db: handle.db, producer }, fiveMinutesAgo).catch((err: unknown) =>
+    logger.warn({ err }, 'sweep.failed'),
+  );
   findPendingNotices(handle.db, fiveMinutesAgo, new Date())
     .then((rows) =>
       Promise.all(

@@ -62,8 +62,10 @@ export {
   countAliasRecordsSince,
   countSameContentSince,
   createAliasThread,
+  createAliasThreadInTransaction,
   findActiveAliases,
   findAuthorContact,
+  findKnownMessages,
   findRawInbound,
   findTenantByAliasDomain,
   findThreadByMessageIds,
@@ -71,6 +73,7 @@ export {
   findUnroutedRaw,
   isFollower,
   listRawInbound,
+  loopKeyColumns,
   markRawInbound,
   messageExists,
   type RawInbound,
@@ -103,15 +106,22 @@ export {
 } from './queries/notices.js';
 export { deleteParameter, getParameters, setParameter } from './queries/parameters.js';
 export {
+  insertAttachments,
   listThreadMessages,
   messageAttachments,
   type NewAttachment,
   type PostedMessage,
   type PostMessageInput,
   postMessage,
+  postMessageInTransaction,
   threadReferences,
 } from './queries/post-message.js';
-export { findMessageOfRaw, noteRawDecision } from './queries/routed-message.js';
+export {
+  findMessageOfRaw,
+  noteRawDecision,
+  type RoutedMessage,
+  storeRoutedMessage,
+} from './queries/routed-message.js';
 export { tenantRows } from './queries/tenant-rows.js';
 export {
   type ApiKeyRow,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { htmlPlainText } from './html-plain-text.js';
 
 // Reply and forward prefixes of common clients and languages (Re, Fwd, AW, WG, SV, VS, RE, TR, RIF…).
 const prefix = /^\s*((re|fw|fwd|aw|wg|sv|vs|tr|rif|antw|odp|ynt)(\[\d+\])?\s*:\s*)+/i;
@@ -6,10 +7,13 @@ const prefix = /^\s*((re|fw|fwd|aw|wg|sv|vs|tr|rif|antw|odp|ynt)(\[\d+\])?\s*:\s
 /**
  * What makes two mails "identical" for feedback-loop detection (R9.2): the subject without reply
  * prefixes and the body without quoted lines, whitespace folded. Auto-responders resend the same
- * words around a growing quote, so quotes must not make each round look new.
+ * words around a growing quote, so quotes must not make each round look new. Without a text body
+ * (HTML-only mail whose text mailparser could not derive) the HTML's words are the body: the subject
+ * alone would make a person's every answer on one topic look like a loop.
  */
-export function contentFingerprint(subject: string, text: string): string {
-  const body = text
+export function contentFingerprint(subject: string, text: string, html?: string | false): string {
+  const source = text.trim() === '' && typeof html === 'string' ? htmlPlainText(html) : text;
+  const body = source
     .split(/\r?\n/)
     .filter((line) => !line.trimStart().startsWith('>'))
     .join(' ')

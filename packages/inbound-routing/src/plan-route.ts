@@ -5,13 +5,12 @@ import {
   type Db,
   findActiveAliases,
   findAuthorContact,
+  findKnownMessages,
   findTenantByAliasDomain,
-  findThreadByMessageIds,
   findThreadByRecord,
   getParameters,
   incomingServerRows,
   isFollower,
-  messageExists,
   type Tenant,
   threadRows,
 } from '@sotamail/db';
@@ -49,6 +48,11 @@ export type RoutePlan = {
   bounce: boolean;
   params: Record<string, string>;
   periodStart: Date;
+  /**
+   * The decision's thread was read while planning (a reply's thread): the router need not read it
+   * again to know it exists. False for a thread only named by an alias, which may have gone.
+   */
+  threadLoaded: boolean;
   /** Whether a refused sender gets a notice (before the once-a-day limit, which the database holds). */
   notice: NoticeVerdict;
   /** What is stored with the raw message: the decision, its reasons, and the keys of later checks. */
@@ -71,10 +75,12 @@ export async function planInboundRoute(
     raw?: Buffer;
     /** Without it (no secret key configured) thread tokens cannot be checked and are ignored. */
     verifyThreadToken?: VerifyThreadToken | null;
+    /** The database's parameters when the caller has them (the router caches them briefly). */
+    params?: Record<string, string>;
   },
 ): Promise<RoutePlan> {
   const { tenant, mail, envelope } = input;
-  const params = await getParameters(db, tenant.id);
+  const params = input.params ?? (await getParameters(db, tenant.id));
   // A mail without Message-ID gets a stable one from its content, so a re-delivery is still a duplicate.
   const messageId =
     stripMessageId(mail.messageId ?? '') || `missing-${envelope.sha256.slice(0, 32)}@${tenant.aliasDomain}`;
@@ -116,11 +122,27 @@ export async function planInboundRoute(
     recipients,
     bounceAlias ? `${bounceAlias}@${tenant.aliasDomain}` : null,
   );
-  const [duplicate, replied, aliases] = await Promise.all([
-    messageExists(db, tenant.id, messageId),
-    findThreadByMessageIds(db, tenant.id, references),
+  const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
+  const periodStart = new Date(input.now.getTime() - periodMinutes * 60_000);
+  const fingerprint = contentFingerprint(mail.subject ?? '', mail.text ?? '', mail.html);
+  const catchallAlias = params['mail.catchall.alias'] ?? null;
+  // The feedback-loop check only decides mail to the catchall (decide-route.ts), so only that mail
+  // pays for it.
+  const toCatchall = catchallAlias !== null && localParts.includes(catchallAlias);
+  const [known, aliases, sameContent] = await Promise.all([
+    findKnownMessages(db, tenant.id, messageId, references),
     findActiveAliases(db, tenant.id, localParts),
+    senderEmail && toCatchall
+      ? countSameContentSince(db, {
+          tenantId: tenant.id,
+          senderEmail,
+          fingerprint,
+          since: periodStart,
+          exceptId: envelope.id ?? '00000000-0000-0000-0000-000000000000',
+        })
+      : 0,
   ]);
+  const { duplicate, replied } = known;
   const ordered = localParts.flatMap((l) => aliases.filter((a) => a.name === l));
   const mailboxAlias = ordered.length === 0 ? await aliasOfMailbox(db, tenant.id, envelope) : null;
   const alias = ordered[0] ?? mailboxAlias;
@@ -138,21 +160,9 @@ export async function planInboundRoute(
   const author = senderEmail
     ? await findAuthorContact(db, tenant.id, senderEmail, reply.thread?.id ?? alias?.threadId ?? null)
     : undefined;
-  const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
-  const periodStart = new Date(input.now.getTime() - periodMinutes * 60_000);
-  const fingerprint = contentFingerprint(mail.subject ?? '', mail.text ?? '');
-  const sameContent = senderEmail
-    ? await countSameContentSince(db, {
-        tenantId: tenant.id,
-        senderEmail,
-        fingerprint,
-        since: periodStart,
-        exceptId: envelope.id ?? '00000000-0000-0000-0000-000000000000',
-      })
-    : 0;
   const decided = decideRoute({
     localParts,
-    catchallAlias: params['mail.catchall.alias'] ?? null,
+    catchallAlias,
     bounceAlias: bounceAlias ?? null,
     looksLikeBounce: automatic.bounce,
     duplicate,
@@ -195,6 +205,7 @@ export async function planInboundRoute(
     bounce: automatic.bounce,
     params,
     periodStart,
+    threadLoaded: decision.threadId !== null && decision.threadId === reply.thread?.id,
     notice,
     record: {
       ...decision,

@@ -9,6 +9,7 @@ import {
   tenants,
   threads,
 } from '../schema/index.js';
+import { preparedOn } from './prepared.js';
 
 export type RawInbound = typeof rawInboundMessages.$inferSelect;
 
@@ -44,27 +45,66 @@ export async function storeRawInbound(
   return { row: existing, created: false };
 }
 
+const rawInboundById = (db: DbOrTx, tenantId: unknown, id: unknown) =>
+  db
+    .select()
+    .from(rawInboundMessages)
+    .where(and(eq(rawInboundMessages.tenantId, tenantId as string), eq(rawInboundMessages.id, id as string)));
+const preparedRawInbound = preparedOn((db) =>
+  rawInboundById(db, sql.placeholder('tenantId'), sql.placeholder('id')).prepare('find_raw_inbound'),
+);
+
 export async function findRawInbound(
   db: DbOrTx,
   tenantId: string,
   id: string,
 ): Promise<RawInbound | undefined> {
-  const [row] = await db
-    .select()
-    .from(rawInboundMessages)
-    .where(and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.id, id)));
+  const prepared = preparedRawInbound(db);
+  const [row] = prepared ? await prepared.execute({ tenantId, id }) : await rawInboundById(db, tenantId, id);
   return row;
 }
 
+/**
+ * The feedback-loop keys (R9.2) a decision carries (`sender`, `fingerprint`, see plan-route.ts),
+ * copied into their indexed columns wherever a decision is written.
+ */
+export function loopKeyColumns(decision: Record<string, unknown> | null | undefined) {
+  const sender = decision?.sender;
+  const fingerprint = decision?.fingerprint;
+  return typeof sender === 'string' && typeof fingerprint === 'string'
+    ? { senderEmail: sender.toLowerCase(), contentFingerprint: fingerprint }
+    : {};
+}
+
+/**
+ * Records the outcome of routing a stored mail. `relaxedCommit` lets the commit return before its WAL
+ * reaches the disk (synchronous_commit off for this one statement's transaction): only for a write
+ * that a re-run can redo from the stored mail, because a crash of PostgreSQL itself may lose the
+ * last fraction of a second of such commits; the mail then stays `received` and the sweep routes it
+ * again (finish-interrupted.ts completes an interrupted run). Never for a commit that acknowledges
+ * mail to its sender.
+ */
 export async function markRawInbound(
   db: DbOrTx,
   id: string,
   values: { state: RawInbound['state']; decision?: Record<string, unknown> | null; error?: string | null },
+  options: { relaxedCommit?: boolean } = {},
 ): Promise<void> {
+  const set = {
+    ...values,
+    ...loopKeyColumns(values.decision),
+    attempts: sql`${rawInboundMessages.attempts} + 1`,
+    processedAt: sql`now()`,
+  };
+  // set_config(…, true) lasts until the end of this statement's own implicit transaction, whose
+  // commit reads it: one round trip instead of BEGIN, SET LOCAL, UPDATE, COMMIT.
+  const relaxed = options.relaxedCommit
+    ? [sql`set_config('synchronous_commit', 'off', true) is not null`]
+    : [];
   await db
     .update(rawInboundMessages)
-    .set({ ...values, attempts: sql`${rawInboundMessages.attempts} + 1`, processedAt: sql`now()` })
-    .where(eq(rawInboundMessages.id, id));
+    .set(set)
+    .where(and(eq(rawInboundMessages.id, id), ...relaxed));
 }
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
@@ -99,6 +139,45 @@ export async function findThreadByRecord(db: DbOrTx, tenantId: string, model: st
   return row;
 }
 
+const knownMessages = (db: DbOrTx, tenantId: unknown, ids: unknown) =>
+  db
+    .select({ thread: threads, messageId: messages.messageId })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .where(
+      and(
+        eq(messages.tenantId, tenantId as string),
+        sql`${messages.messageId} = any(${Array.isArray(ids) ? sql.param(ids) : ids}::text[])`,
+      ),
+    )
+    .orderBy(desc(messages.createdAt));
+const preparedKnownMessages = preparedOn((db) =>
+  knownMessages(db, sql.placeholder('tenantId'), sql.placeholder('ids')).prepare('find_known_messages'),
+);
+
+/**
+ * One round trip for two facts of an incoming mail: whether its own Message-ID is already stored
+ * (R9.4), and the thread of the newest stored message its In-Reply-To/References name (R8.2).
+ */
+export async function findKnownMessages(
+  db: DbOrTx,
+  tenantId: string,
+  ownMessageId: string,
+  references: string[],
+): Promise<{
+  duplicate: boolean;
+  replied: { thread: typeof threads.$inferSelect; messageId: string } | undefined;
+}> {
+  const ids = [ownMessageId, ...references];
+  const prepared = preparedKnownMessages(db);
+  const rows = prepared ? await prepared.execute({ tenantId, ids }) : await knownMessages(db, tenantId, ids);
+  const named = new Set(references);
+  return {
+    duplicate: rows.some((r) => r.messageId === ownMessageId),
+    replied: rows.find((r) => named.has(r.messageId)),
+  };
+}
+
 export async function messageExists(db: DbOrTx, tenantId: string, messageId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: messages.id })
@@ -108,15 +187,48 @@ export async function messageExists(db: DbOrTx, tenantId: string, messageId: str
   return Boolean(row);
 }
 
+const activeAliases = (db: DbOrTx, tenantId: unknown, names: unknown) =>
+  db
+    .select()
+    .from(aliases)
+    .where(
+      and(
+        eq(aliases.tenantId, tenantId as string),
+        eq(aliases.active, true),
+        sql`${aliases.name} = any(${Array.isArray(names) ? sql.param(names) : names}::text[])`,
+      ),
+    );
+const preparedActiveAliases = preparedOn((db) =>
+  activeAliases(db, sql.placeholder('tenantId'), sql.placeholder('names')).prepare('find_active_aliases'),
+);
+
 export async function findActiveAliases(db: DbOrTx, tenantId: string, names: string[]) {
   if (names.length === 0) {
     return [];
   }
-  return db
-    .select()
-    .from(aliases)
-    .where(and(eq(aliases.tenantId, tenantId), eq(aliases.active, true), inArray(aliases.name, names)));
+  const prepared = preparedActiveAliases(db);
+  return prepared ? prepared.execute({ tenantId, names }) : activeAliases(db, tenantId, names);
 }
+
+const authorContact = (db: DbOrTx, tenantId: unknown, email: unknown, threadId: unknown) =>
+  db
+    .select({ contact: contacts, following: sql<boolean>`${followers.contactId} is not null` })
+    .from(contacts)
+    .leftJoin(
+      followers,
+      and(eq(followers.contactId, contacts.id), sql`${followers.threadId} = ${threadId}::uuid`),
+    )
+    .where(and(eq(contacts.tenantId, tenantId as string), eq(contacts.emailNormalized, email as string)))
+    .orderBy(sql`${followers.contactId} is null`, contacts.createdAt)
+    .limit(1);
+const preparedAuthorContact = preparedOn((db) =>
+  authorContact(
+    db,
+    sql.placeholder('tenantId'),
+    sql.placeholder('email'),
+    sql.placeholder('threadId'),
+  ).prepare('find_author_contact'),
+);
 
 /** The author of an incoming mail (R6.4): a contact with that address, the thread's followers first. */
 export async function findAuthorContact(
@@ -126,16 +238,11 @@ export async function findAuthorContact(
   threadId: string | null,
 ) {
   const normalized = email.toLowerCase();
-  const [row] = await db
-    .select({ contact: contacts, following: sql<boolean>`${followers.contactId} is not null` })
-    .from(contacts)
-    .leftJoin(
-      followers,
-      and(eq(followers.contactId, contacts.id), threadId ? eq(followers.threadId, threadId) : sql`false`),
-    )
-    .where(and(eq(contacts.tenantId, tenantId), eq(contacts.emailNormalized, normalized)))
-    .orderBy(sql`${followers.contactId} is null`, contacts.createdAt)
-    .limit(1);
+  const prepared = preparedAuthorContact(db);
+  // Without a thread, `= null` matches no follower: every contact ranks as a non-follower.
+  const [row] = prepared
+    ? await prepared.execute({ tenantId, email: normalized, threadId })
+    : await authorContact(db, tenantId, normalized, threadId);
   return row;
 }
 
@@ -167,50 +274,65 @@ export async function countAliasRecordsSince(db: DbOrTx, aliasId: string, sender
  * period (R9.1). Count and insert run under a lock per (alias, sender), so concurrent routers cannot
  * both see room for one more. Idempotent per record id: a re-run returns the same thread.
  */
+export type NewAliasThread = {
+  tenantId: string;
+  aliasId: string;
+  model: string;
+  recordId: string;
+  subject: string;
+  senderEmail: string;
+};
+export type AliasThreadResult = { thread: typeof threads.$inferSelect } | { limited: true; count: number };
+
 export async function createAliasThread(
   db: Db,
-  values: {
-    tenantId: string;
-    aliasId: string;
-    model: string;
-    recordId: string;
-    subject: string;
-    senderEmail: string;
-  },
+  values: NewAliasThread,
   limit: { max: number; since: Date },
-): Promise<{ thread: typeof threads.$inferSelect } | { limited: true; count: number }> {
+): Promise<AliasThreadResult> {
+  return db.transaction((tx) => createAliasThreadInTransaction(tx, values, limit));
+}
+
+/**
+ * createAliasThread inside the caller's transaction (the router stores the mail's message in the same
+ * one). The lock is held until that transaction ends, so the count stays right until the new thread
+ * is committed.
+ */
+export async function createAliasThreadInTransaction(
+  tx: DbOrTx,
+  values: NewAliasThread,
+  limit: { max: number; since: Date },
+): Promise<AliasThreadResult> {
   const sender = values.senderEmail.toLowerCase();
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${values.aliasId}:${sender}`}))`);
-    const existing = await findThreadByRecord(tx, values.tenantId, values.model, values.recordId);
-    if (existing) {
-      return { thread: existing };
-    }
-    const made = await countAliasRecordsSince(tx, values.aliasId, sender, limit.since);
-    if (made >= limit.max) {
-      return { limited: true as const, count: made };
-    }
-    const [row] = await tx
-      .insert(threads)
-      .values({
-        tenantId: values.tenantId,
-        model: values.model,
-        recordId: values.recordId,
-        subject: values.subject,
-        createdByAliasId: values.aliasId,
-        createdByEmail: sender,
-      })
-      .returning();
-    if (!row) {
-      throw new Error('insert returned no row');
-    }
-    return { thread: row };
-  });
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${values.aliasId}:${sender}`}))`);
+  const existing = await findThreadByRecord(tx, values.tenantId, values.model, values.recordId);
+  if (existing) {
+    return { thread: existing };
+  }
+  const made = await countAliasRecordsSince(tx, values.aliasId, sender, limit.since);
+  if (made >= limit.max) {
+    return { limited: true as const, count: made };
+  }
+  const [row] = await tx
+    .insert(threads)
+    .values({
+      tenantId: values.tenantId,
+      model: values.model,
+      recordId: values.recordId,
+      subject: values.subject,
+      createdByAliasId: values.aliasId,
+      createdByEmail: sender,
+    })
+    .returning();
+  if (!row) {
+    throw new Error('insert returned no row');
+  }
+  return { thread: row };
 }
 
 /**
  * Stored mail of a sender with the same content fingerprint since a moment, other than this one:
- * the catchall's feedback-loop check (R9.2). The fingerprint and sender live in the decision.
+ * the catchall's feedback-loop check (R9.2). An index lookup on the columns the router fills
+ * (raw_inbound_messages_same_content_idx), however much mail is stored.
  */
 export async function countSameContentSince(
   db: DbOrTx,
@@ -222,10 +344,11 @@ export async function countSameContentSince(
     .where(
       and(
         eq(rawInboundMessages.tenantId, values.tenantId),
+        eq(rawInboundMessages.senderEmail, values.senderEmail.toLowerCase()),
+        eq(rawInboundMessages.contentFingerprint, values.fingerprint),
         gte(rawInboundMessages.receivedAt, values.since),
+        sql`${rawInboundMessages.contentFingerprint} is not null`,
         sql`${rawInboundMessages.id} <> ${values.exceptId}`,
-        sql`${rawInboundMessages.decision}->>'fingerprint' = ${values.fingerprint}`,
-        sql`${rawInboundMessages.decision}->>'sender' = ${values.senderEmail.toLowerCase()}`,
       ),
     );
   return row?.n ?? 0;

@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
 import { inboundNotices, outgoingServers, rawInboundMessages, tenants } from '../schema/index.js';
+import { loopKeyColumns } from './inbound.js';
 import { getParameters } from './parameters.js';
 
 export type InboundNotice = typeof inboundNotices.$inferSelect;
@@ -50,6 +51,7 @@ export async function recordRefusal(
       .set({
         state: 'ignored',
         decision: note ? { ...values.decision, notice: note } : values.decision,
+        ...loopKeyColumns(values.decision),
         attempts: sql`${rawInboundMessages.attempts} + 1`,
         processedAt: sql`now()`,
       })

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Db, DbOrTx } from '../client.js';
 import { attachments, contacts, followers, messages, notifications, outgoingMails } from '../schema/index.js';
 
 export type NewAttachment = { filename: string; contentType: string; content: Buffer; sha256: string };
@@ -38,99 +38,113 @@ export type PostedMessage = {
  * leave a message whose followers are silently not notified.
  */
 export async function postMessage(db: Db, input: PostMessageInput): Promise<PostedMessage> {
-  return db.transaction(async (tx) => {
-    const [message] = await tx
-      .insert(messages)
-      .values({
+  return db.transaction((tx) => postMessageInTransaction(tx, input));
+}
+
+/**
+ * postMessage inside the caller's transaction: the router commits the message together with the
+ * mail's noted decision and the record an alias creates, in one commit.
+ */
+export async function postMessageInTransaction(tx: DbOrTx, input: PostMessageInput): Promise<PostedMessage> {
+  const [message] = await tx
+    .insert(messages)
+    .values({
+      tenantId: input.tenantId,
+      threadId: input.threadId,
+      kind: input.kind,
+      authorContactId: input.authorContactId,
+      authorEmail: input.authorEmail,
+      authorName: input.authorName,
+      subject: input.subject,
+      bodyHtml: input.bodyHtml,
+      bodyText: input.bodyText,
+      messageId: input.messageId,
+      inReplyTo: input.inReplyTo ?? null,
+      references: input.references ?? [],
+      rawInboundId: input.rawInboundId ?? null,
+    })
+    .onConflictDoNothing({ target: [messages.tenantId, messages.messageId] })
+    .returning();
+  if (!message) {
+    const [existing] = await tx
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, input.tenantId), eq(messages.messageId, input.messageId)));
+    if (!existing) {
+      throw new Error('message conflict without an existing row');
+    }
+    return { message: existing, outgoingMailIds: [], created: false };
+  }
+  await insertAttachments(tx, input.tenantId, message.id, input.attachments ?? []);
+  const authorEmail = input.authorEmail?.toLowerCase() ?? null;
+  const notAuthor = [
+    ...(input.authorContactId ? [ne(contacts.id, input.authorContactId)] : []),
+    ...(authorEmail ? [ne(contacts.emailNormalized, authorEmail)] : []),
+  ];
+  const recipients = await tx
+    .selectDistinctOn([contacts.emailNormalized], {
+      id: contacts.id,
+      name: contacts.name,
+      email: contacts.email,
+      normalized: contacts.emailNormalized,
+    })
+    .from(followers)
+    .innerJoin(contacts, eq(contacts.id, followers.contactId))
+    .where(and(eq(followers.threadId, input.threadId), eq(followers.tenantId, input.tenantId), ...notAuthor))
+    .orderBy(asc(contacts.emailNormalized), asc(followers.createdAt));
+  if (recipients.length === 0 || input.notifyFollowers === false) {
+    return { message, outgoingMailIds: [], created: true };
+  }
+  const mails = await tx
+    .insert(outgoingMails)
+    .values(
+      recipients.map((r) => ({
         tenantId: input.tenantId,
-        threadId: input.threadId,
-        kind: input.kind,
-        authorContactId: input.authorContactId,
-        authorEmail: input.authorEmail,
-        authorName: input.authorName,
-        subject: input.subject,
-        bodyHtml: input.bodyHtml,
-        bodyText: input.bodyText,
-        messageId: input.messageId,
-        inReplyTo: input.inReplyTo ?? null,
-        references: input.references ?? [],
-        rawInboundId: input.rawInboundId ?? null,
-      })
-      .onConflictDoNothing({ target: [messages.tenantId, messages.messageId] })
-      .returning();
-    if (!message) {
-      const [existing] = await tx
-        .select()
-        .from(messages)
-        .where(and(eq(messages.tenantId, input.tenantId), eq(messages.messageId, input.messageId)));
-      if (!existing) {
-        throw new Error('message conflict without an existing row');
-      }
-      return { message: existing, outgoingMailIds: [], created: false };
-    }
-    if (input.attachments && input.attachments.length > 0) {
-      await tx.insert(attachments).values(
-        input.attachments.map((a) => ({
-          tenantId: input.tenantId,
-          messageId: message.id,
-          filename: a.filename,
-          contentType: a.contentType,
-          size: a.content.length,
-          sha256: a.sha256,
-          content: a.content,
-        })),
-      );
-    }
-    const authorEmail = input.authorEmail?.toLowerCase() ?? null;
-    const notAuthor = [
-      ...(input.authorContactId ? [ne(contacts.id, input.authorContactId)] : []),
-      ...(authorEmail ? [ne(contacts.emailNormalized, authorEmail)] : []),
-    ];
-    const recipients = await tx
-      .selectDistinctOn([contacts.emailNormalized], {
-        id: contacts.id,
-        name: contacts.name,
-        email: contacts.email,
-        normalized: contacts.emailNormalized,
-      })
-      .from(followers)
-      .innerJoin(contacts, eq(contacts.id, followers.contactId))
-      .where(
-        and(eq(followers.threadId, input.threadId), eq(followers.tenantId, input.tenantId), ...notAuthor),
-      )
-      .orderBy(asc(contacts.emailNormalized), asc(followers.createdAt));
-    if (recipients.length === 0 || input.notifyFollowers === false) {
-      return { message, outgoingMailIds: [], created: true };
-    }
-    const mails = await tx
-      .insert(outgoingMails)
-      .values(
-        recipients.map((r) => ({
-          tenantId: input.tenantId,
-          lane: 'transactional' as const,
-          messageId: message.id,
-          recipientEmail: r.email,
-          recipientName: r.name,
-          recipientContactId: r.id,
-          smtpMessageId: message.messageId,
-        })),
-      )
-      .returning({
-        id: outgoingMails.id,
-        email: outgoingMails.recipientEmail,
-        contactId: outgoingMails.recipientContactId,
-      });
-    await tx.insert(notifications).values(
-      mails.map((m) => ({
-        tenantId: input.tenantId,
+        lane: 'transactional' as const,
         messageId: message.id,
-        contactId: m.contactId,
-        email: m.email,
-        outgoingMailId: m.id,
+        recipientEmail: r.email,
+        recipientName: r.name,
+        recipientContactId: r.id,
+        smtpMessageId: message.messageId,
       })),
-    );
-    return { message, outgoingMailIds: mails.map((m) => m.id), created: true };
-  });
+    )
+    .returning({
+      id: outgoingMails.id,
+      email: outgoingMails.recipientEmail,
+      contactId: outgoingMails.recipientContactId,
+    });
+  await tx.insert(notifications).values(
+    mails.map((m) => ({
+      tenantId: input.tenantId,
+      messageId: message.id,
+      contactId: m.contactId,
+      email: m.email,
+      outgoingMailId: m.id,
+    })),
+  );
+  return { message, outgoingMailIds: mails.map((m) => m.id), created: true };
+}
+
+export async function insertAttachments(
+  tx: DbOrTx,
+  tenantId: string,
+  messageId: string,
+  files: NewAttachment[],
+): Promise<void> {
+  if (files.length === 0) {
+    return;
+  }
+  await tx.insert(attachments).values(
+    files.map((a) => ({
+      tenantId,
+      messageId,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.content.length,
+      sha256: a.sha256,
+      content: a.content,
+    })),
+  );
 }
 
 /** The Message-IDs of a thread's earlier messages, oldest first: the References of a new one. */

@@ -38,10 +38,22 @@ export const rawInboundMessages = pgTable(
     state: inboundState().notNull().default('received'),
     /** The routing decision and its reasons, once routed. */
     decision: jsonb().$type<Record<string, unknown>>(),
+    /**
+     * The sender and content fingerprint the router noted (also in `decision`), as columns so the
+     * catchall's feedback-loop check (R9.2) is an index lookup rather than a scan of all stored mail.
+     */
+    senderEmail: text(),
+    contentFingerprint: text(),
     error: text(),
     attempts: integer().notNull().default(0),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [uniqueIndex().on(t.tenantId, t.sourceKey), index().on(t.tenantId, t.state, t.receivedAt)],
+  (t) => [
+    uniqueIndex().on(t.tenantId, t.sourceKey),
+    index().on(t.tenantId, t.state, t.receivedAt),
+    index('raw_inbound_messages_same_content_idx')
+      .on(t.tenantId, t.senderEmail, t.contentFingerprint, t.receivedAt)
+      .where(sql`${t.contentFingerprint} is not null`),
+  ],
 );
