@@ -293,6 +293,7 @@ stop_services() {
 on_signal() {
   [[ $STOPPING == 1 ]] && return
   STOPPING=1
+  [[ -n ${WATCHER_PID:-} ]] && { kill "$WATCHER_PID" 2>/dev/null || true; }
   printf '\nrun.sh: %s received, stopping the services…\n' "$1" >&2
   stop_services
   printf 'run.sh: all services stopped\n' >&2
@@ -304,6 +305,7 @@ on_service_exit() {
   local svc=$1 code=$2
   [[ $STOPPING == 1 ]] && return
   STOPPING=1
+  [[ -n ${WATCHER_PID:-} ]] && { kill "$WATCHER_PID" 2>/dev/null || true; }
   printf '\nrun.sh: service %s exited (code %s): stopping the others\n' "$svc" "$code" >&2
   stop_services
   printf 'run.sh: %s exited with code %s; see its lines above (prefix "%s")\n' "$svc" "$code" "$svc" >&2
@@ -378,6 +380,17 @@ run_start() {
     sleep 0.25
   done
   banner
+
+  # `npm start` in the background stopped with `kill <npm's pid>`: npm dies without passing the
+  # signal on and this script is left to init. Notice it and stop the services as for SIGTERM.
+  local parent=$PPID
+  if [[ $parent -ne 1 ]]; then
+    (
+      while [[ "$(awk '{print $4}' "/proc/$$/stat" 2>/dev/null)" == "$parent" ]]; do sleep 1; done
+      kill -TERM $$ 2>/dev/null
+    ) &
+    WATCHER_PID=$!
+  fi
 
   # Until a signal arrives or a service ends.
   local done_pid code

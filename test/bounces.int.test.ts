@@ -514,7 +514,7 @@ describe('R10.2: a normal mail from the address resets its counter', () => {
         email,
         hard: true,
         statusCode: '5.1.1',
-        reason: 'invalid_address',
+        reason: 'userunknown',
         kind: 'smtp',
         linkedBy: 'smtp' as const,
         outcome: 'bounced',

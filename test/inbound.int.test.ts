@@ -469,6 +469,10 @@ describe('stored mail stays visible and can be routed again (R7.3)', () => {
     expect(tickets[0]?.subject).toBe('Printer broken');
     const routed = (await d.h.call({ method: 'GET', url: `${base}?state=routed` })).json().items;
     expect(routed).toHaveLength(1);
+    // A routed mail keeps the decision that says where it went: it is not routed again.
+    const twice = await d.h.call({ method: 'POST', url: `${base}/${listed[0]?.id}/reprocess` });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().error.message).toMatch(/already routed/);
     const other = await seedThread(d.h, { followers: 0, aliasDomain: 'other-db.test' });
     const key = await d.h.call({
       method: 'POST',

@@ -186,7 +186,13 @@ describe('outcomes (one classifier)', () => {
       .from(schema.bounceEvents)
       .where(eq(schema.bounceEvents.tenantId, s.databaseId));
     expect(bounces).toEqual([
-      expect.objectContaining({ email: unknown, hard: true, statusCode: '5.1.1', kind: 'smtp' }),
+      expect.objectContaining({
+        email: unknown,
+        hard: true,
+        statusCode: '5.1.1',
+        kind: 'smtp',
+        reason: 'userunknown',
+      }),
     ]);
     const [contact] = await d.h.db.db
       .select()

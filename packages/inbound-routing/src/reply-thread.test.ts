@@ -68,6 +68,16 @@ describe('chooseReplyThread (trust order)', () => {
     expect(result.thread?.via ?? null).toBe(via);
   });
 
+  it('says nothing of a token it did not need to look at (References decided)', () => {
+    const byReferences = chooseReplyThread({
+      ...none,
+      byReferences: a,
+      // What replyClues leaves for a token it did not check because References decided.
+      token: { present: true, checked: true, valid: false, thread: null },
+    });
+    expect(byReferences).toEqual({ thread: { ...a, via: 'references' }, notes: [] });
+  });
+
   it('says why a clue was ignored', () => {
     const forged = chooseReplyThread({
       ...none,

@@ -30,6 +30,10 @@ export type ReplyClues = {
 export type ReplyThread = { thread: (ThreadRef & { via: ReplyVia }) | null; notes: string[] };
 
 export function chooseReplyThread(c: ReplyClues): ReplyThread {
+  // The strongest clue decides, and the weaker ones were not even looked up: nothing to say of them.
+  if (c.byReferences) {
+    return { thread: { ...c.byReferences, via: 'references' }, notes: [] };
+  }
   const notes: string[] = [];
   if (c.token.present && !c.token.checked) {
     notes.push(
@@ -46,9 +50,6 @@ export function chooseReplyThread(c: ReplyClues): ReplyThread {
     notes.push(
       `the X-SotaMail-Thread header "${c.header.value}" is not trusted: the sender does not follow that thread`,
     );
-  }
-  if (c.byReferences) {
-    return { thread: { ...c.byReferences, via: 'references' }, notes };
   }
   if (c.token.valid && c.token.thread) {
     return { thread: { ...c.token.thread, via: 'reply-token' }, notes };

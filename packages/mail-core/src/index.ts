@@ -7,6 +7,7 @@ export {
   type BounceReport,
   isHardBounce,
 } from './bounce/bounce-report.js';
+export { classifyReason } from './bounce/classify-reason.js';
 export { readBounce } from './bounce/read-bounce.js';
 export {
   type BounceKind,

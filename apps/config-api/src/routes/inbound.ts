@@ -3,7 +3,7 @@ import { enqueueOnce } from '@sotamail/queues';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { loadTenant } from '../plugins/auth.js';
 import { DatabaseParams, errorResponses, iso } from '../schemas/common.js';
 
@@ -94,7 +94,16 @@ export const inboundRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
       const row = await resetRawInbound(db, tenant.id, request.params.id);
       if (!row) {
-        throw notFound('Incoming message', request.params.id);
+        const existing = await findRawInbound(db, tenant.id, request.params.id);
+        if (!existing) {
+          throw notFound('Incoming message', request.params.id);
+        }
+        throw new ApiError(
+          'CONFLICT',
+          existing.state === 'routed'
+            ? 'This mail is already routed; its decision says where it went. Only ignored or failed mail is routed again.'
+            : 'This mail is being routed now. Only ignored or failed mail is routed again.',
+        );
       }
       await enqueueOnce(
         deps.producer,

@@ -15,6 +15,7 @@ import type { Logger } from '@sotamail/logging';
 import {
   bounceAddress,
   catchallAddress,
+  classifyReason,
   classifySmtpError,
   formatAddress,
   nextUtcWindow,
@@ -402,6 +403,12 @@ async function classifyFailure(
         state: 'bounced',
         statusCode: outcome.statusCode,
         hard: outcome.hardBounce,
+        // The same vocabulary as bounces read from reports (userunknown, mailboxfull …).
+        reason: classifyReason({
+          status: outcome.statusCode,
+          diagnostic: err.response ?? err.message,
+          command: 'RCPT',
+        }),
       });
       log.warn({ reason: outcome.reason }, 'mail.rejected_at_rcpt');
       // Best effort: the bounce is recorded either way, and the next bounce runs the rule again.

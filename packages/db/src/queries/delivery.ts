@@ -209,7 +209,7 @@ export async function recordBlacklistSkip(db: Db, mailId: string): Promise<void>
 export async function recordSmtpBounce(
   db: Db,
   mail: OutgoingMail,
-  update: DeliveryUpdate & { statusCode: string | null; hard: boolean },
+  update: DeliveryUpdate & { statusCode: string | null; hard: boolean; reason: string },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await applyDelivery(tx, mail.id, { ...update, state: 'bounced' });
@@ -228,7 +228,7 @@ export async function recordSmtpBounce(
         email: mail.recipientEmail.toLowerCase(),
         hard: update.hard,
         statusCode: update.statusCode,
-        reason: update.failureType ?? 'recipient_refused',
+        reason: update.reason,
         diagnostic: update.failureReason ?? null,
         kind: 'smtp',
         originalMessageId: mail.smtpMessageId,

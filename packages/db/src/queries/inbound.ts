@@ -391,10 +391,18 @@ export async function resetRawInbound(
   tenantId: string,
   id: string,
 ): Promise<RawInbound | undefined> {
+  // Only a mail that ended without a thread (ignored, failed) is routed again: a routed mail keeps the
+  // decision that says where it went, and a mail still being routed keeps the decision its run noted.
   const [row] = await db
     .update(rawInboundMessages)
     .set({ state: 'received', error: null, decision: null })
-    .where(and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.id, id)))
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, tenantId),
+        eq(rawInboundMessages.id, id),
+        inArray(rawInboundMessages.state, ['ignored', 'failed']),
+      ),
+    )
     .returning();
   return row;
 }
