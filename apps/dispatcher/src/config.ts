@@ -29,6 +29,11 @@ export const dispatcherEnv = {
   SEND_RETRY_DELAY_MS: durationMsEnv(10_000),
   /** Mails of one batch job on the wire at once; the server's pool queues the rest. */
   SENDS_PER_JOB: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * How long a sent mail waits for others to share its database write (group commit). Longer saves
+   * writes under load but widens the crash window in which a mail accepted by the server could go twice.
+   */
+  RECORD_GATHER_MS: z.coerce.number().int().min(0).max(1_000).default(10),
   /** How long a batch job keeps its worker; what it did not get to goes back to the queue. */
   BATCH_SLICE_MS: durationMsEnv(10_000),
   /**

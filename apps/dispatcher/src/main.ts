@@ -46,7 +46,7 @@ const verp = createTokenSigner(secretKey, 'verp');
 const replyTokens = createTokenSigner(secretKey, 'reply-to');
 const deps: SendMailDeps = {
   db: handle.db,
-  recorder: createSentRecorder(handle.db),
+  recorder: createSentRecorder(handle.db, { gatherMs: config.RECORD_GATHER_MS }),
   claimLeaseMs: config.CLAIM_LEASE_MS,
   contexts: createContextCache(handle.db, 5_000),
   pools,

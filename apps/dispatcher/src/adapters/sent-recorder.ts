@@ -16,9 +16,15 @@ const attempts = 5;
  * at once, so the time between the server's acceptance and our record (the crash window in which
  * a mail can go twice) stays one write long.
  */
-export function createSentRecorder(db: Db, backoffMs = 200): SentRecorder {
+export function createSentRecorder(
+  db: Db,
+  options: { gatherMs?: number; backoffMs?: number } = {},
+): SentRecorder {
+  const gatherMs = options.gatherMs ?? 0;
+  const backoffMs = options.backoffMs ?? 200;
   let waiting: Waiting[] = [];
   let writing = false;
+  let gathering: NodeJS.Timeout | null = null;
 
   const writeWithRetries = async (records: SentRecord[]) => {
     // The mails are out: try hard to record them before giving up to the job's own retry.
@@ -36,6 +42,7 @@ export function createSentRecorder(db: Db, backoffMs = 200): SentRecorder {
   };
 
   const drain = async () => {
+    gathering = null;
     writing = true;
     while (waiting.length > 0) {
       const group = waiting.slice(0, maxGroup);
@@ -63,7 +70,13 @@ export function createSentRecorder(db: Db, backoffMs = 200): SentRecorder {
     record(record) {
       return new Promise<void>((resolve, reject) => {
         waiting.push({ record, resolve, reject });
-        if (!writing) {
+        if (writing || gathering) {
+          return;
+        }
+        if (gatherMs > 0 && waiting.length < maxGroup) {
+          // A moment's wait lets the mails accepted meanwhile share the write.
+          gathering = setTimeout(() => void drain(), gatherMs);
+        } else {
           void drain();
         }
       });

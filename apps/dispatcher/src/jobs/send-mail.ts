@@ -290,7 +290,28 @@ type Prepared =
     }
   | { ok: false; failureType: string; reason: string };
 
-function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDeps): Prepared {
+type MessagePlan =
+  | {
+      ok: true;
+      server: ResolvedServer;
+      route: { fromHeader: string; envelopeFrom: string };
+      bounce: string | null;
+      replyTo: string | null;
+      attachments: { filename: string; contentType: string; content: Buffer }[];
+    }
+  | { ok: false; failureType: string; reason: string };
+
+// What is the same for every recipient of a message on one lane (server, From, Reply-To), worked
+// out once per cached delivery context rather than once per mail.
+const messagePlans = new WeakMap<DeliveryContext, Map<OutgoingMail['lane'], MessagePlan>>();
+
+function planMessage(lane: OutgoingMail['lane'], context: DeliveryContext, deps: SendMailDeps): MessagePlan {
+  const byLane = messagePlans.get(context) ?? new Map<OutgoingMail['lane'], MessagePlan>();
+  messagePlans.set(context, byLane);
+  const known = byLane.get(lane);
+  if (known) {
+    return known;
+  }
   const params: Record<string, string> = {
     ...context.params,
     'mail.catchall.domain': context.tenant.aliasDomain,
@@ -315,49 +336,69 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
     })),
     params,
     from,
-    kind: mail.lane,
+    kind: lane,
     dedicatedServerId: context.tenant.massMailingServerId,
   });
+  let result: MessagePlan;
   if (!plan.ok) {
-    return { ok: false, failureType: 'mail_from_invalid', reason: plan.error.message };
+    result = { ok: false, failureType: 'mail_from_invalid', reason: plan.error.message };
+  } else {
+    const server = deps.resolveServer(context, plan.value.serverId);
+    if (!server.ok) {
+      result = { ok: false, failureType: server.failureType, reason: server.reason };
+    } else {
+      const replyBase = context.threadAlias?.active
+        ? `${context.threadAlias.name}@${context.tenant.aliasDomain}`
+        : catchallAddress(params);
+      // A signed thread token on the Reply-To (`catchall+<token>@…`, the `+<token>` form of
+      // verpAddress) brings a reply to its thread even when a provider rewrote the Message-ID chain.
+      // Bare when no signer is configured or the local part would pass the 64 characters it may have.
+      const replyToken = replyBase && deps.signThread ? deps.signThread(context.thread.id) : null;
+      const replyTo =
+        replyBase && replyToken && replyBase.lastIndexOf('@') + 1 + replyToken.length <= 64
+          ? verpAddress(replyBase, replyToken)
+          : replyBase;
+      result = {
+        ok: true,
+        server: server.server,
+        route: plan.value,
+        bounce: bounceAddress(params),
+        replyTo: replyTo ? formatAddress(context.tenant.name, replyTo) : null,
+        attachments: context.attachments.map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          content: a.content,
+        })),
+      };
+    }
   }
-  const server = deps.resolveServer(context, plan.value.serverId);
-  if (!server.ok) {
-    return { ok: false, failureType: server.failureType, reason: server.reason };
+  byLane.set(lane, result);
+  return result;
+}
+
+function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDeps): Prepared {
+  const plan = planMessage(mail.lane, context, deps);
+  if (!plan.ok) {
+    return plan;
   }
-  const bounce = bounceAddress(params);
+  const { bounce, route } = plan;
   // The VERP token only goes on our own bounce address; an envelope that is the author's own
   // address (the server may not send as our domain, R3.5) carries no token.
   const verpToken =
-    bounce && plan.value.envelopeFrom.toLowerCase() === bounce.toLowerCase() ? deps.signVerp(mail.id) : null;
-  const envelopeFrom = verpToken && bounce ? verpAddress(bounce, verpToken) : plan.value.envelopeFrom;
-  const replyBase = context.threadAlias?.active
-    ? `${context.threadAlias.name}@${context.tenant.aliasDomain}`
-    : catchallAddress(params);
-  // A signed thread token on the Reply-To (`catchall+<token>@…`, the `+<token>` form of verpAddress)
-  // brings a reply to its thread even when a provider rewrote the Message-ID chain. Bare when no
-  // signer is configured or the local part would pass the 64 characters it may have.
-  const replyToken = replyBase && deps.signThread ? deps.signThread(context.thread.id) : null;
-  const replyTo =
-    replyBase && replyToken && replyBase.lastIndexOf('@') + 1 + replyToken.length <= 64
-      ? verpAddress(replyBase, replyToken)
-      : replyBase;
+    bounce && route.envelopeFrom.toLowerCase() === bounce.toLowerCase() ? deps.signVerp(mail.id) : null;
+  const envelopeFrom = verpToken && bounce ? verpAddress(bounce, verpToken) : route.envelopeFrom;
   const mailOptions = composeMail({
     message: context.message,
     thread: context.thread,
     recipient: { email: mail.recipientEmail, name: mail.recipientName },
-    fromHeader: plan.value.fromHeader,
-    replyTo: replyTo ? formatAddress(context.tenant.name, replyTo) : null,
+    fromHeader: route.fromHeader,
+    replyTo: plan.replyTo,
     references: context.references,
     envelope: { from: envelopeFrom, to: mail.recipientEmail },
-    attachments: context.attachments.map((a) => ({
-      filename: a.filename,
-      contentType: a.contentType,
-      content: a.content,
-    })),
+    attachments: plan.attachments,
     date: deps.now(),
   });
-  return { ok: true, server: server.server, route: plan.value, verpToken, mailOptions };
+  return { ok: true, server: plan.server, route, verpToken, mailOptions };
 }
 
 type SmtpFailure = Error & {

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { messages, outgoingMails, rawInboundMessages, threads } from '../schema/index.js';
 import { loopKeyColumns } from './inbound.js';
-import type { PostMessageInput } from './post-message.js';
+import { followerDeliveries, type PostMessageInput } from './post-message.js';
 
 /**
  * The message an earlier run of the router already stored for this raw mail, if it died before
@@ -78,7 +78,6 @@ export async function storeRoutedMessage(
   input: RoutedMessage,
 ): Promise<{ messageId: string; outgoingMailIds: string[]; created: boolean }> {
   const m = input.message;
-  const authorEmail = m.authorEmail?.toLowerCase() ?? null;
   const keys = loopKeyColumns(input.decision);
   const resetEmail = input.resetBounceOf?.trim().toLowerCase() ?? '';
   const result = await db.execute<{ id: string | null; mail_ids: string[] }>(sql`
@@ -96,24 +95,7 @@ export async function storeRoutedMessage(
               ${sql.param(m.references ?? [])}::text[], ${input.rawInboundId})
       on conflict (tenant_id, message_id) do nothing
       returning id, message_id
-    ), recipients as (
-      select distinct on (c.email_normalized) c.id, c.name, c.email
-        from followers f join contacts c on c.id = f.contact_id
-       where f.thread_id = ${m.threadId} and f.tenant_id = ${m.tenantId}
-         and ${m.notifyFollowers !== false}::boolean
-         and c.id is distinct from ${m.authorContactId}::uuid
-         and c.email_normalized is distinct from ${authorEmail}::text
-       order by c.email_normalized, f.created_at
-    ), mails as (
-      insert into outgoing_mails (tenant_id, lane, message_id, recipient_email, recipient_name,
-                                  recipient_contact_id, smtp_message_id)
-      select ${m.tenantId}, 'transactional', stored.id, r.email, r.name, r.id, stored.message_id
-        from recipients r cross join stored
-      returning id, message_id, recipient_email, recipient_contact_id
-    ), notified as (
-      insert into notifications (tenant_id, message_id, contact_id, email, outgoing_mail_id)
-      select ${m.tenantId}, message_id, recipient_contact_id, recipient_email, id from mails
-    ), reset as (
+    ), ${followerDeliveries(m)}, reset as (
       update contacts set bounce_count = 0, updated_at = now()
        where tenant_id = ${m.tenantId} and email_normalized = ${resetEmail} and ${resetEmail} <> ''
          and bounce_count > 0
