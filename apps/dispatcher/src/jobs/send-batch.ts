@@ -1,18 +1,12 @@
-import {
-  claimOutgoingMails,
-  findHeldMails,
-  type OutgoingMail,
-  recordDelivery,
-  type SentRecord,
-} from '@sotamail/db';
+import { claimOutgoingMails, findHeldMails, type OutgoingMail, type SentRecord } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
 import type { JobContext } from '@sotamail/queues';
 import {
   type Attempt,
   attemptDelivery,
   giveUpRetrying,
-  giveUpWaiting,
   markRetrying,
+  putBackToWait,
   type SendMailDeps,
   UnrecordedSendError,
 } from './send-mail.js';
@@ -190,18 +184,11 @@ async function settleInBatch(
     return attempt.outcome;
   }
   if (attempt.kind === 'wait') {
-    if (await giveUpWaiting(deps, mail, attempt.why, log)) {
+    const due = await putBackToWait(deps, mail, attempt, log);
+    if (due === null) {
       return 'exception';
     }
-    await recordDelivery(deps.db, mail.id, {
-      state: 'ready',
-      failureType: null,
-      failureReason: null,
-      refundAttempt: true,
-    });
-    const jitter = Math.floor(Math.random() * Math.min(attempt.waitMs, 1000));
-    await deps.requeue(mail, attempt.waitMs + jitter);
-    log.debug({ waitMs: attempt.waitMs, why: attempt.why }, 'mail.paused');
+    await deps.requeue(mail, Math.max(due - Date.now(), 0));
     return 'requeued';
   }
   if (deps.maxAttempts <= 1) {

@@ -122,19 +122,11 @@ export function createSendMailHandler(deps: SendMailDeps) {
       return attempt.outcome;
     }
     if (attempt.kind === 'wait') {
-      if (await giveUpWaiting(deps, mail, attempt.why, log)) {
+      const due = await putBackToWait(deps, mail, attempt, log);
+      if (due === null) {
         return 'exception';
       }
-      // Back to `ready` so that a crash while delayed leaves nothing in `sending`; waiting is no attempt.
-      await recordDelivery(deps.db, mail.id, {
-        state: 'ready',
-        failureType: null,
-        failureReason: null,
-        refundAttempt: true,
-      });
-      const jitter = Math.floor(Math.random() * Math.min(attempt.waitMs, 1000));
-      await job.moveToDelayed(Date.now() + attempt.waitMs + jitter, token);
-      log.debug({ waitMs: attempt.waitMs, why: attempt.why }, 'mail.paused');
+      await job.moveToDelayed(due, token);
       throw new DelayedError();
     }
     if (job.attemptsMade + 1 >= Math.min(job.opts.attempts ?? 1, deps.maxAttempts)) {
@@ -231,8 +223,32 @@ export async function attemptDelivery(deps: SendMailDeps, mail: OutgoingMail, lo
   }
 }
 
+/**
+ * A mail that must wait (a quota, a busy or unreachable server) goes back to `ready`, so that a crash
+ * while it waits leaves nothing in `sending`, without using an attempt. Returns when it is due (with
+ * jitter, so waiting mails do not all come back at once), or null when it waited too long and failed.
+ */
+export async function putBackToWait(
+  deps: SendMailDeps,
+  mail: OutgoingMail,
+  attempt: Extract<Attempt, { kind: 'wait' }>,
+  log: Logger,
+): Promise<number | null> {
+  if (await giveUpWaiting(deps, mail, attempt.why, log)) {
+    return null;
+  }
+  await recordDelivery(deps.db, mail.id, {
+    state: 'ready',
+    failureType: null,
+    failureReason: null,
+    refundAttempt: true,
+  });
+  log.debug({ waitMs: attempt.waitMs, why: attempt.why }, 'mail.paused');
+  return Date.now() + attempt.waitMs + Math.floor(Math.random() * Math.min(attempt.waitMs, 1000));
+}
+
 /** After waiting a day for a quota or a busy server the mail fails, so nothing waits forever. */
-export async function giveUpWaiting(
+async function giveUpWaiting(
   deps: SendMailDeps,
   mail: OutgoingMail,
   why: string,
