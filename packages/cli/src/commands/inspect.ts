@@ -180,7 +180,8 @@ function notAnEmail(raw: Buffer): string | null {
   return header.includes(0) ? 'binary data (NUL bytes) where the header should be' : null;
 }
 
-function describeFsError(error: unknown): string {
+/** Why a file could not be read, in words (the error of fs.readFile). */
+export function describeFsError(error: unknown): string {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   switch (code) {
     case 'ENOENT':
