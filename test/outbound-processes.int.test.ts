@@ -104,6 +104,9 @@ describe('crash safety', () => {
       SENDS_PER_JOB: '2',
       JOB_LOCK_MS: '4000',
       CLAIM_LEASE_MS: '6000',
+      // The lease must outlast a batch's slice and a send's timeout (checked at start).
+      BATCH_SLICE_MS: '2000',
+      SMTP_TIMEOUT_MS: '3000',
     };
     const victim = await d.startDispatcher(env);
     await d.startDispatcher(env);

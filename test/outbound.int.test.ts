@@ -116,10 +116,14 @@ describe('chatter notifications (R6.1, R6.2, R3)', () => {
     expect(mail?.parsed.from?.text).toBe('"Admin" <admin@example.com>');
     // The filter (example.com) does not allow the bounce address of onprem-wire.test (R3.5).
     expect(mail?.mailFrom).toBe('admin@example.com');
-    const [row] = await d.h.db.db
-      .select()
-      .from(schema.outgoingMails)
-      .where(eq(schema.outgoingMails.messageId, posted.id));
+    // Recorded right after the server's answer (group commit), not at the same instant.
+    const [row] = await waitUntil(
+      'the mail recorded as sent',
+      () =>
+        d.h.db.db.select().from(schema.outgoingMails).where(eq(schema.outgoingMails.messageId, posted.id)),
+      (rows) => rows[0]?.state === 'sent',
+      10_000,
+    );
     expect(row?.serverId).toBe(server.json().id);
     expect(row?.verpToken).toBeNull();
   });

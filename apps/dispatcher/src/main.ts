@@ -25,6 +25,14 @@ const { config, logger, shutdown, handle, redis } = await bootWorkerService({
   env: dispatcherEnv,
 });
 
+// A batch holds its claims for at most its slice (plus the sends in flight): a shorter lease would let
+// another job take a mail the batch is about to send.
+if (config.CLAIM_LEASE_MS <= config.BATCH_SLICE_MS + config.SMTP_TIMEOUT_MS) {
+  process.stderr.write(
+    `dispatcher: CLAIM_LEASE_MS (${config.CLAIM_LEASE_MS}) must be longer than BATCH_SLICE_MS + SMTP_TIMEOUT_MS (${config.BATCH_SLICE_MS + config.SMTP_TIMEOUT_MS})\n`,
+  );
+  process.exit(1);
+}
 const secretKey = parseSecretKey(config.SOTAMAIL_SECRET_KEY);
 const now = () => new Date(Date.now() + config.CLOCK_OFFSET_MS);
 
@@ -90,6 +98,7 @@ const batchHandler = createSendBatchHandler({
       record,
     ),
   sendsPerJob: config.SENDS_PER_JOB,
+  claimSize: config.SENDS_PER_JOB,
   sliceMs: config.BATCH_SLICE_MS,
   retryDelayMs: config.SEND_RETRY_DELAY_MS,
 });

@@ -37,6 +37,7 @@ export {
   recordDelivery,
   recordSentMails,
   recordSmtpBounce,
+  releaseClaims,
   releaseDailySlot,
   releaseDueDeferred,
   requeueDelivery,

@@ -1,4 +1,10 @@
-import { claimOutgoingMails, findHeldMails, type OutgoingMail, type SentRecord } from '@sotamail/db';
+import {
+  claimOutgoingMails,
+  findHeldMails,
+  type OutgoingMail,
+  releaseClaims,
+  type SentRecord,
+} from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
 import type { JobContext } from '@sotamail/queues';
 import {
@@ -22,8 +28,13 @@ export type SendBatchDeps = SendMailDeps & {
   keepUnrecorded: (record: SentRecord, mail: Pick<OutgoingMail, 'id' | 'tenantId' | 'lane'>) => Promise<void>;
   /** Queues the mails a batch did not get to within its slice, as a new batch. */
   continueBatch: (mails: { tenantId: string; lane: OutgoingMail['lane']; ids: string[] }) => Promise<void>;
-  /** Mails of one batch on the wire at once (the server's pool queues the rest); also the claim size. */
+  /** Mails of one batch on the wire at once (the server's pool queues the rest). */
   sendsPerJob: number;
+  /**
+   * Mails taken per claim statement. One chunk on the wire at a time measured faster than claiming a
+   * whole batch at once (bench/outbound.ts: 0.6 against 0.33).
+   */
+  claimSize: number;
   /** How long a batch keeps its worker before the rest of it goes back to the queue. */
   sliceMs: number;
   /** The wait before the first retry of a transient failure. */
@@ -89,7 +100,7 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
         if (pending.length === 0 || Date.now() > sliceEnds) {
           return undefined;
         }
-        claiming ??= claimChunk(pending.splice(0, deps.sendsPerJob))
+        claiming ??= claimChunk(pending.splice(0, deps.claimSize))
           .then((mails) => {
             claimed = claimed.concat(mails);
           })
@@ -98,7 +109,8 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
           });
         await claiming;
       }
-      return claimed.shift();
+      // Past the slice, claimed mails not yet started are given back below, with the unclaimed.
+      return Date.now() > sliceEnds ? undefined : claimed.shift();
     };
 
     const unrecordedNow: { record: SentRecord; mail: OutgoingMail }[] = [];
@@ -161,10 +173,17 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
     if (failure !== undefined) {
       throw failure;
     }
-    if (pending.length > 0) {
+    if (claimed.length > 0) {
+      await releaseClaims(
+        deps.db,
+        claimed.map((m) => m.id),
+      );
+    }
+    const left = [...claimed.map((m) => m.id), ...pending];
+    if (left.length > 0) {
       // The slice is over: the rest goes back to the queue, behind other databases' batches.
-      await deps.continueBatch({ tenantId: payload.tenantId, lane, ids: pending });
-      logger.info({ left: pending.length }, 'batch.sliced');
+      await deps.continueBatch({ tenantId: payload.tenantId, lane, ids: left });
+      logger.info({ left: left.length }, 'batch.sliced');
     }
     logger.debug({ ...counts }, 'batch.done');
     return counts;

@@ -66,6 +66,24 @@ export async function claimOutgoingMail(
   return held ? { held: { retryInMs: held.retryInMs } } : { done: true };
 }
 
+/**
+ * Gives back claims a job took but did not use (its time slice ended first): the mails are `ready`
+ * again and the claim counts as no attempt.
+ */
+export async function releaseClaims(db: DbOrTx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  await db
+    .update(outgoingMails)
+    .set({
+      state: 'ready',
+      attempts: sql`greatest(${outgoingMails.attempts} - 1, 0)`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(inArray(outgoingMails.id, [...ids]), eq(outgoingMails.state, 'sending')));
+}
+
 const leaseLeftMs = (leaseMs: number) =>
   sql<number>`ceil(extract(epoch from (${outgoingMails.updatedAt} + make_interval(secs => ${leaseMs / 1000}) - now())) * 1000)::int`;
 
