@@ -1,14 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { schema } from '@sotamail/db';
 import {
-  freePort,
-  repoRoot,
   type ServiceProcess,
-  startService,
+  startReadyService,
+  startTestDovecot,
+  type TestDovecot,
   testEnv,
   waitForHttp,
 } from '@sotamail/test-support';
@@ -27,9 +23,7 @@ const password = 'imap-secret';
 const wrongUser = 'wrongpass';
 
 let h: Harness;
-/** The test's own temporary folder (passwd file, Dovecot instance); removed in afterAll. */
-let tempDir: string | undefined;
-let dovecotDir: string | undefined;
+let dovecot: TestDovecot | undefined;
 let imapPort: number;
 let imap: ImapFlow;
 let serverId: string;
@@ -39,13 +33,11 @@ const services: ServiceProcess[] = [];
 type Fetcher = { proc: ServiceProcess; healthPort: number };
 
 async function startFetcher(): Promise<Fetcher> {
-  const healthPort = await freePort();
-  const proc = startService('fetcher', {
+  const proc = await startReadyService('fetcher', {
     DATABASE_URL: h.db.url,
     REDIS_URL: testEnv.redisUrl,
     QUEUE_PREFIX: h.redis.prefix,
     SOTAMAIL_SECRET_KEY: h.deps.secretKey.toString('base64'),
-    HEALTH_PORT: String(healthPort),
     SMTP_INGRESS_PORT: '0',
     FETCH_SCAN_INTERVAL_MS: '300',
     FETCH_LEASE_TTL_MS: String(leaseTtlMs),
@@ -53,8 +45,7 @@ async function startFetcher(): Promise<Fetcher> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
   });
   services.push(proc);
-  await waitForHttp(`http://127.0.0.1:${healthPort}/health/ready`, 20_000);
-  return { proc, healthPort };
+  return { proc, healthPort: proc.healthPort };
 }
 
 async function stopGracefully(f: Fetcher) {
@@ -165,37 +156,14 @@ async function serverRow(id: string) {
 const leaseKey = () => `${h.redis.prefix}:fetch-lease:${serverId}`;
 
 function imapLogins(login: string): number {
-  const log = readFileSync(join(dovecotDir ?? '', 'dovecot.log'), 'utf8');
+  const log = dovecot?.log() ?? '';
   return log.split('\n').filter((l) => l.includes('imap-login') && l.includes(`Login: user=<${login}>`))
     .length;
 }
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'sotamail-imap-'));
-  // As root, Dovecot's mail user must reach <tempDir>/dovecot/home (mkdtemp makes the folder 0700).
-  chmodSync(tempDir, 0o711);
-  imapPort = await freePort();
-  const pop3Port = await freePort();
-  const passwd = join(tempDir, 'passwd');
-  writeFileSync(passwd, `${user}:${password}\n${wrongUser}:the-right-one\n`);
-  dovecotDir = join(tempDir, 'dovecot');
-  // No pipes: the Dovecot daemon would inherit them and execFileSync would wait for it to exit.
-  try {
-    execFileSync(
-      'bash',
-      [
-        join(repoRoot, 'infra/dovecot/start-test-instance.sh'),
-        dovecotDir,
-        String(imapPort),
-        String(pop3Port),
-        passwd,
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch (err) {
-    const log = readFileSync(join(dovecotDir, 'dovecot.log'), 'utf8');
-    throw new Error(`Dovecot did not start: ${(err as Error).message}\n${log.slice(-2000)}`);
-  }
+  dovecot = await startTestDovecot({ [user]: password, [wrongUser]: 'the-right-one' });
+  imapPort = dovecot.imapPort;
   imap = new ImapFlow({
     host: '127.0.0.1',
     port: imapPort,
@@ -218,16 +186,14 @@ beforeAll(async () => {
   // A long poll: only IDLE can bring the mail within seconds.
   serverId = await createImapServer({ username: user, password, fetchIntervalSeconds: 600 });
 
-  const routerPort = await freePort();
-  const router = startService('router', {
-    DATABASE_URL: h.db.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: h.redis.prefix,
-    HEALTH_PORT: String(routerPort),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-  });
-  services.push(router);
-  await waitForHttp(`http://127.0.0.1:${routerPort}/health/ready`, 20_000);
+  services.push(
+    await startReadyService('router', {
+      DATABASE_URL: h.db.url,
+      REDIS_URL: testEnv.redisUrl,
+      QUEUE_PREFIX: h.redis.prefix,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -237,15 +203,7 @@ afterAll(async () => {
   await Promise.all(services.map((p) => p.exited));
   await imap?.logout().catch(() => imap.close());
   await h?.close();
-  if (dovecotDir) {
-    execFileSync('bash', [join(repoRoot, 'infra/dovecot/stop-test-instance.sh'), dovecotDir], {
-      stdio: 'ignore',
-    });
-  }
-  // Only the folder mkdtemp made for this file, never its parent.
-  if (tempDir?.startsWith(join(tmpdir(), 'sotamail-imap-'))) {
-    rmSync(tempDir, { recursive: true, force: true });
-  }
+  dovecot?.stop();
 });
 
 describe('IMAP fetching (R7.2, R7.3)', () => {

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { schema } from '@sotamail/db';
 import { createOAuthTokenSource } from '@sotamail/oauth';
-import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import {
+  freePort,
+  type ServiceProcess,
+  startReadyService,
+  startService,
+  type TestDovecot,
+  testEnv,
+  waitForHttp,
+} from '@sotamail/test-support';
 import { eq } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
-import {
-  type FakeOAuthProvider,
-  type OAuthDovecot,
-  startFakeOAuthProvider,
-  startOAuthDovecot,
-} from './oauth-provider.js';
+import { type FakeOAuthProvider, startFakeOAuthProvider, startOAuthDovecot } from './oauth-provider.js';
 import { waitUntil } from './outbound-harness.js';
 
 // Fetching with OAuth2 (XOAUTH2) from a real Dovecot that checks access tokens against a local
@@ -24,7 +27,7 @@ const appendPassword = 'only-for-append';
 
 let h: Harness;
 let provider: FakeOAuthProvider;
-let dovecot: OAuthDovecot;
+let dovecot: TestDovecot;
 let databaseId: string;
 const services: ServiceProcess[] = [];
 const clients: ImapFlow[] = [];
@@ -159,16 +162,14 @@ beforeAll(async () => {
   expect(created.statusCode, created.body).toBe(201);
   databaseId = created.json().id as string;
 
-  const routerPort = await freePort();
-  const router = startService('router', {
-    DATABASE_URL: h.db.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: h.redis.prefix,
-    HEALTH_PORT: String(routerPort),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-  });
-  services.push(router);
-  await waitForHttp(`http://127.0.0.1:${routerPort}/health/ready`, 20_000);
+  services.push(
+    await startReadyService('router', {
+      DATABASE_URL: h.db.url,
+      REDIS_URL: testEnv.redisUrl,
+      QUEUE_PREFIX: h.redis.prefix,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    }),
+  );
 });
 
 afterAll(async () => {

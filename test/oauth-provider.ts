@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot } from '@sotamail/test-support';
+import { startTestDovecot, type TestDovecot } from '@sotamail/test-support';
 
 /**
  * A local OAuth2 provider for the XOAUTH2 tests, standing in for Google's or Microsoft's: a token
@@ -124,88 +121,36 @@ export async function startFakeOAuthProvider(): Promise<FakeOAuthProvider> {
   };
 }
 
-export type OAuthDovecot = {
-  imapPort: number;
-  pop3Port: number;
-  log: () => string;
-  stop: () => void;
-};
-
 /**
- * A throw-away Dovecot (infra/dovecot/start-test-instance.sh) that also accepts XOAUTH2 and
- * OAUTHBEARER, checking tokens against `introspectionUrl`. The users also have passwords, so the
- * test can put mail in their mailboxes with APPEND.
+ * A throw-away Dovecot that also accepts XOAUTH2 and OAUTHBEARER, checking tokens against
+ * `introspectionUrl`. The users also have passwords, so the test can put mail in their mailboxes
+ * with APPEND.
  */
-export async function startOAuthDovecot(
+export function startOAuthDovecot(
   users: Record<string, string>,
   introspectionUrl: string,
-): Promise<OAuthDovecot> {
-  const tempDir = mkdtempSync(join(tmpdir(), 'sotamail-oauth-dovecot-'));
-  // As root, Dovecot's mail user must reach <tempDir>/dovecot/home (mkdtemp makes the folder 0700).
-  chmodSync(tempDir, 0o711);
-  const imapPort = await freePort();
-  const pop3Port = await freePort();
-  const passwd = join(tempDir, 'passwd');
-  writeFileSync(
-    passwd,
-    Object.entries(users)
-      .map(([user, password]) => `${user}:${password}\n`)
-      .join(''),
-  );
-  const dir = join(tempDir, 'dovecot');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'oauth2.conf.ext'),
-    [
-      `introspection_url = ${introspectionUrl}`,
-      'introspection_mode = post',
-      'force_introspection = yes',
-      'username_attribute = email',
-      'active_attribute = active',
-      'active_value = true',
-      '',
-    ].join('\n'),
-  );
-  // Read by the start script at the end of dovecot.conf: the later auth_mechanisms wins.
-  writeFileSync(
-    join(dir, 'extra.conf'),
-    [
-      'auth_mechanisms = plain login xoauth2 oauthbearer',
-      'passdb {',
-      '  driver = oauth2',
-      '  mechanisms = xoauth2 oauthbearer',
-      `  args = ${join(dir, 'oauth2.conf.ext')}`,
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const log = () => readFileSync(join(dir, 'dovecot.log'), 'utf8');
-  try {
-    // No pipes: the Dovecot daemon would inherit them and execFileSync would wait for it to exit.
-    execFileSync(
-      'bash',
-      [
-        join(repoRoot, 'infra/dovecot/start-test-instance.sh'),
-        dir,
-        String(imapPort),
-        String(pop3Port),
-        passwd,
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch (err) {
-    throw new Error(`Dovecot did not start: ${(err as Error).message}\n${log().slice(-2000)}`);
-  }
-  return {
-    imapPort,
-    pop3Port,
-    log,
-    stop() {
-      execFileSync('bash', [join(repoRoot, 'infra/dovecot/stop-test-instance.sh'), dir], { stdio: 'ignore' });
-      // Only the folder mkdtemp made, never its parent.
-      if (tempDir.startsWith(join(tmpdir(), 'sotamail-oauth-dovecot-'))) {
-        rmSync(tempDir, { recursive: true, force: true });
-      }
-    },
-  };
+): Promise<TestDovecot> {
+  return startTestDovecot(users, {
+    files: (dir) => ({
+      'oauth2.conf.ext': [
+        `introspection_url = ${introspectionUrl}`,
+        'introspection_mode = post',
+        'force_introspection = yes',
+        'username_attribute = email',
+        'active_attribute = active',
+        'active_value = true',
+        '',
+      ].join('\n'),
+      // Read by the start script at the end of dovecot.conf: the later auth_mechanisms wins.
+      'extra.conf': [
+        'auth_mechanisms = plain login xoauth2 oauthbearer',
+        'passdb {',
+        '  driver = oauth2',
+        '  mechanisms = xoauth2 oauthbearer',
+        `  args = ${join(dir, 'oauth2.conf.ext')}`,
+        '}',
+        '',
+      ].join('\n'),
+    }),
+  });
 }

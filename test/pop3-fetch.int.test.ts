@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { listFetchableServers, schema } from '@sotamail/db';
 import { createLogger } from '@sotamail/logging';
-import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import {
+  type ServiceProcess,
+  startReadyService,
+  startTestDovecot,
+  type TestDovecot,
+  testEnv,
+} from '@sotamail/test-support';
 import { eq, sql } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
-import { type DovecotInstance, startDovecot } from '../apps/config-api/test/dovecot-instance.js';
 import { mailboxStorage, pop3Ports } from '../apps/fetcher/src/mailbox-fetching.js';
 import { runPop3Cycle } from '../apps/fetcher/src/pop3-fetching.js';
 import { waitUntil } from './outbound-harness.js';
@@ -22,7 +27,7 @@ const wrongUser = 'wrongpass';
 const pollSeconds = 10;
 
 let h: Harness;
-let dovecot: DovecotInstance;
+let dovecot: TestDovecot;
 let imap: ImapFlow;
 let databaseId: string;
 let serverId: string;
@@ -30,13 +35,11 @@ const services: ServiceProcess[] = [];
 const logger = createLogger({ service: 'pop3-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 async function startFetcher(): Promise<{ proc: ServiceProcess; healthPort: number }> {
-  const healthPort = await freePort();
-  const proc = startService('fetcher', {
+  const proc = await startReadyService('fetcher', {
     DATABASE_URL: h.db.url,
     REDIS_URL: testEnv.redisUrl,
     QUEUE_PREFIX: h.redis.prefix,
     SOTAMAIL_SECRET_KEY: h.deps.secretKey.toString('base64'),
-    HEALTH_PORT: String(healthPort),
     SMTP_INGRESS_PORT: '0',
     FETCH_SCAN_INTERVAL_MS: '300',
     FETCH_LEASE_TTL_MS: '3000',
@@ -46,8 +49,7 @@ async function startFetcher(): Promise<{ proc: ServiceProcess; healthPort: numbe
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
   });
   services.push(proc);
-  await waitForHttp(`http://127.0.0.1:${healthPort}/health/ready`, 20_000);
-  return { proc, healthPort };
+  return { proc, healthPort: proc.healthPort };
 }
 
 async function createPop3Server(values: { username: string; password: string }): Promise<string> {
@@ -130,7 +132,7 @@ const pop3Logins = (login: string) =>
     .filter((l) => l.includes('pop3-login') && l.includes(`Login: user=<${login}>`)).length;
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ [user]: password, [wrongUser]: 'the-right-one' });
+  dovecot = await startTestDovecot({ [user]: password, [wrongUser]: 'the-right-one' });
   imap = new ImapFlow({
     host: '127.0.0.1',
     port: dovecot.imapPort,
@@ -158,16 +160,14 @@ beforeAll(async () => {
   });
   expect(confirmed.json(), confirmed.body).toMatchObject({ ok: true, state: 'confirmed' });
 
-  const routerPort = await freePort();
-  const router = startService('router', {
-    DATABASE_URL: h.db.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: h.redis.prefix,
-    HEALTH_PORT: String(routerPort),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-  });
-  services.push(router);
-  await waitForHttp(`http://127.0.0.1:${routerPort}/health/ready`, 20_000);
+  services.push(
+    await startReadyService('router', {
+      DATABASE_URL: h.db.url,
+      REDIS_URL: testEnv.redisUrl,
+      QUEUE_PREFIX: h.redis.prefix,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    }),
+  );
 });
 
 afterAll(async () => {

@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { schema } from '@sotamail/db';
-import { freePort, repoRoot } from '@sotamail/test-support';
+import { startTestDovecot, type TestDovecot } from '@sotamail/test-support';
 import { and, eq } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,35 +11,13 @@ import { type RouterHarness, startRouterHarness } from './router-harness.js';
 
 const password = 'sales-secret';
 let r: RouterHarness;
-let tempDir: string | undefined;
-let dovecotDir: string | undefined;
+let dovecot: TestDovecot | undefined;
 let imapPort: number;
 let imap: ImapFlow;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'sotamail-mailbox-alias-'));
-  // As root, Dovecot's mail user must reach <tempDir>/dovecot/home (mkdtemp makes the folder 0700).
-  chmodSync(tempDir, 0o711);
-  imapPort = await freePort();
-  const passwd = join(tempDir, 'passwd');
-  writeFileSync(passwd, `sales:${password}\n`);
-  dovecotDir = join(tempDir, 'dovecot');
-  try {
-    execFileSync(
-      'bash',
-      [
-        join(repoRoot, 'infra/dovecot/start-test-instance.sh'),
-        dovecotDir,
-        String(imapPort),
-        String(await freePort()),
-        passwd,
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch (err) {
-    const log = readFileSync(join(dovecotDir, 'dovecot.log'), 'utf8');
-    throw new Error(`Dovecot did not start: ${(err as Error).message}\n${log.slice(-2000)}`);
-  }
+  dovecot = await startTestDovecot({ sales: password });
+  imapPort = dovecot.imapPort;
   imap = new ImapFlow({
     host: '127.0.0.1',
     port: imapPort,
@@ -60,15 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await imap?.logout().catch(() => imap.close());
   await r?.close();
-  if (dovecotDir) {
-    execFileSync('bash', [join(repoRoot, 'infra/dovecot/stop-test-instance.sh'), dovecotDir], {
-      stdio: 'ignore',
-    });
-  }
-  // Only the folder mkdtemp made for this file, never its parent.
-  if (tempDir?.startsWith(join(tmpdir(), 'sotamail-mailbox-alias-'))) {
-    rmSync(tempDir, { recursive: true, force: true });
-  }
+  dovecot?.stop();
 });
 
 const bccMail = (n: number) =>

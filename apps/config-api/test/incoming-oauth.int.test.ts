@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createOAuthTokenSource } from '@sotamail/oauth';
+import { startTestDovecot, type TestDovecot } from '@sotamail/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FakeOAuthProvider,
-  type OAuthDovecot,
   startFakeOAuthProvider,
   startOAuthDovecot,
 } from '../../../test/oauth-provider.js';
 import { type Harness, startHarness } from './api-harness.js';
-import { type DovecotInstance, startDovecot } from './dovecot-instance.js';
 
 // Test & Confirm of OAuth2 (XOAUTH2) incoming servers (R7.1) against a real Dovecot that checks the
 // access tokens with a local provider's introspection endpoint, and the token exchange against that
@@ -18,9 +17,9 @@ const user = 'box@oauth.test';
 
 let h: Harness;
 let provider: FakeOAuthProvider;
-let dovecot: OAuthDovecot;
+let dovecot: TestDovecot;
 /** A Dovecot without the OAuth2 mechanisms. */
-let plainDovecot: DovecotInstance;
+let plainDovecot: TestDovecot;
 let databaseId: string;
 
 type TestAnswer = {
@@ -78,7 +77,7 @@ async function server(id: string) {
 beforeAll(async () => {
   provider = await startFakeOAuthProvider();
   dovecot = await startOAuthDovecot({ [user]: 'only-for-append' }, provider.introspectionUrl);
-  plainDovecot = await startDovecot({ [user]: 'pw' });
+  plainDovecot = await startTestDovecot({ [user]: 'pw' });
   h = await startHarness();
   // The real token source, pointed at the local provider as OAUTH_GOOGLE_TOKEN_URL would.
   h.deps.oauthAccessToken = createOAuthTokenSource({

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { freePort } from '@sotamail/test-support';
+import { freePort, startTestDovecot, type TestDovecot } from '@sotamail/test-support';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './api-harness.js';
-import { type DovecotInstance, startDovecot } from './dovecot-instance.js';
 
 // Test & Confirm of incoming servers (R7.1) against a real Dovecot (IMAP and POP3 on loopback).
 
@@ -11,7 +10,7 @@ const user = 'box';
 const password = 'box-secret';
 
 let h: Harness;
-let dovecot: DovecotInstance;
+let dovecot: TestDovecot;
 let imap: ImapFlow;
 let databaseId: string;
 
@@ -84,7 +83,7 @@ async function inbox(): Promise<string> {
 }
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ [user]: password });
+  dovecot = await startTestDovecot({ [user]: password });
   imap = new ImapFlow({
     host: '127.0.0.1',
     port: dovecot.imapPort,

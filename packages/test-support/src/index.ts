@@ -1,5 +1,12 @@
 export { databaseUrl, testEnv } from './env.js';
-export { freePort, repoRoot, type ServiceProcess, startService, waitForHttp } from './service-process.js';
+export {
+  freePort,
+  repoRoot,
+  type ServiceProcess,
+  startReadyService,
+  startService,
+  waitForHttp,
+} from './service-process.js';
 export {
   type ReceivedMail,
   type SinkBehaviour,
@@ -8,4 +15,5 @@ export {
   startSmtpSink,
 } from './smtp-sink.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { startTestDovecot, type TestDovecot } from './test-dovecot.js';
 export { createTestRedis, type TestRedis } from './test-redis.js';

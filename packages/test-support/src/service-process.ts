@@ -67,3 +67,23 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Starts a worker service on a free health port and resolves once it answers GET /health/ready; on
+ * failure the error carries what the service printed.
+ */
+export async function startReadyService(
+  service: string,
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<ServiceProcess & { healthPort: number }> {
+  const healthPort = await freePort();
+  const proc = startService(service, { ...env, HEALTH_PORT: String(healthPort) });
+  try {
+    await waitForHttp(`http://127.0.0.1:${healthPort}/health/ready`, timeoutMs);
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    throw new Error(`${service} did not get ready: ${(err as Error).message}\n${proc.output().slice(-2000)}`);
+  }
+  return { ...proc, healthPort };
+}

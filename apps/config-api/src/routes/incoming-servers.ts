@@ -1,4 +1,10 @@
-import { aliasRows, type IncomingServer, incomingServerRows, recordMailboxTest } from '@sotamail/db';
+import {
+  aliasRows,
+  type IncomingServer,
+  incomingConnectionColumns,
+  incomingServerRows,
+  recordMailboxTest,
+} from '@sotamail/db';
 import { createSecretBox, serverSecretContext } from '@sotamail/secrets';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -99,18 +105,6 @@ const MailboxTestResult = z.object({
     .enum(['draft', 'confirmed'])
     .describe('The server’s state after the test: confirmed only on success'),
 });
-
-const connectionFields = [
-  'protocol',
-  'host',
-  'port',
-  'security',
-  'authType',
-  'username',
-  'folder',
-  'oauthProvider',
-  'oauthClientId',
-];
 
 /** A Test & Confirm that ended before any connection, with its diagnosis. */
 const failedBeforeConnecting = (diagnosis: MailboxDiagnosis): { result: MailboxProbeResult } => ({
@@ -302,8 +296,7 @@ export const incomingServerRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async
         throw new ApiError('INVALID_REFERENCE', `Alias ${input.aliasId} does not exist in this database.`);
       }
       // New connection settings must be tested and confirmed again before they are fetched (R7.1).
-      const credentialsChanged = Object.values(secretColumns).some((c) => c in values);
-      if (current && (credentialsChanged || connectionFields.some((k) => k in values))) {
+      if (current && incomingConnectionColumns.some((column) => column in values)) {
         values.state = 'draft';
         values.lastTest = null;
       }

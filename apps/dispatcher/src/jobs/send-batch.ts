@@ -1,4 +1,5 @@
 import {
+  blacklistedAmong,
   claimOutgoingMails,
   findHeldMails,
   type OutgoingMail,
@@ -74,8 +75,19 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
     const sliceEnds = Date.now() + deps.sliceMs;
     const lane: OutgoingMail['lane'] = job.name === 'send-mass-mail-batch' ? 'mass' : 'transactional';
 
+    // Mass mail skips blacklisted addresses (R10.3): one query per claimed chunk, not one per mail.
+    const blacklisted = new Set<string>();
     const claimChunk = async (ids: string[]) => {
       const mails = await claimOutgoingMails(deps.db, ids, deps.claimLeaseMs);
+      if (lane === 'mass' && mails.length > 0) {
+        for (const email of await blacklistedAmong(
+          deps.db,
+          payload.tenantId,
+          mails.map((m) => m.recipientEmail),
+        )) {
+          blacklisted.add(email);
+        }
+      }
       if (mails.length < ids.length) {
         const claimed = new Set(mails.map((m) => m.id));
         // Held by a live claim elsewhere (or one whose process just died): each gets a job of its
@@ -124,7 +136,9 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
         // After the server proved unreachable the mail is not tried: it waits like a quota wait.
         const attempt: Attempt = unreachable
           ? { kind: 'wait', waitMs: deps.retryDelayMs, why: `server unreachable: ${unreachable.reason}` }
-          : await attemptDelivery(deps, mail, log);
+          : await attemptDelivery(deps, mail, log, {
+              blacklisted: blacklisted.has(mail.recipientEmail.trim().toLowerCase()),
+            });
         if (attempt.kind === 'retry' && unreachableFailures.has(attempt.failureType)) {
           unreachable ??= attempt;
         }

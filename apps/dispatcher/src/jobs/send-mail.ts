@@ -19,7 +19,6 @@ import {
   classifySmtpError,
   formatAddress,
   nextUtcWindow,
-  planOutgoingRoute,
   utcDay,
   verpAddress,
 } from '@sotamail/mail-core';
@@ -31,6 +30,7 @@ import type { SentRecorder } from '../adapters/sent-recorder.js';
 import type { ServerThrottle } from '../adapters/server-throttle.js';
 import type { SmtpPools } from '../adapters/smtp-pools.js';
 import { composeMail } from '../domain/compose-mail.js';
+import { planServer } from './plan-server.js';
 
 export type SendMailDeps = {
   db: Db;
@@ -143,7 +143,13 @@ export function createSendMailHandler(deps: SendMailDeps) {
  * the preview), rewrite the From (R3), take a permit of the server's quota, send, and record what
  * happened on the mail and its notification.
  */
-export async function attemptDelivery(deps: SendMailDeps, mail: OutgoingMail, log: Logger): Promise<Attempt> {
+export async function attemptDelivery(
+  deps: SendMailDeps,
+  mail: OutgoingMail,
+  log: Logger,
+  /** What the caller already knows of this mail (a batch asks the blacklist once for all its mails). */
+  known: { blacklisted?: boolean } = {},
+): Promise<Attempt> {
   const context = await deps.contexts.get(mail);
   if (!context) {
     await recordDelivery(deps.db, mail.id, {
@@ -154,7 +160,10 @@ export async function attemptDelivery(deps: SendMailDeps, mail: OutgoingMail, lo
     return { kind: 'settled', outcome: 'exception' };
   }
   // Blacklisted addresses get no mass mail; transactional notifications still go (R10.3).
-  if (mail.lane === 'mass' && (await isBlacklisted(deps.db, mail.tenantId, mail.recipientEmail))) {
+  if (
+    mail.lane === 'mass' &&
+    (known.blacklisted ?? (await isBlacklisted(deps.db, mail.tenantId, mail.recipientEmail)))
+  ) {
     await recordBlacklistSkip(deps.db, mail.id);
     log.info('mail.skipped_blacklisted');
     return { kind: 'settled', outcome: 'skipped' };
@@ -328,65 +337,45 @@ function planMessage(lane: OutgoingMail['lane'], context: DeliveryContext, deps:
   if (known) {
     return known;
   }
-  const params: Record<string, string> = {
-    ...context.params,
-    'mail.catchall.domain': context.tenant.aliasDomain,
-  };
   const author = context.message.authorEmail
     ? formatAddress(
         context.message.authorName ?? context.message.authorEmail.split('@')[0] ?? '',
         context.message.authorEmail,
       )
     : null;
-  const defaultFromParam = params['mail.default.from'] ?? 'notifications';
+  const defaultFromParam = context.params['mail.default.from'] ?? 'notifications';
   const from =
     author ??
     (defaultFromParam.includes('@') ? defaultFromParam : `${defaultFromParam}@${context.tenant.aliasDomain}`);
-  const plan = planOutgoingRoute({
-    servers: context.servers.map((s) => ({
-      id: s.id,
-      name: s.name,
-      fromFilter: s.fromFilter,
-      priority: s.priority,
-      active: s.active,
-    })),
-    params,
-    from,
-    kind: lane,
-    dedicatedServerId: context.tenant.massMailingServerId,
-  });
+  const planned = planServer(deps.resolveServer, context, from, lane);
   let result: MessagePlan;
-  if (!plan.ok) {
-    result = { ok: false, failureType: 'mail_from_invalid', reason: plan.error.message };
+  if (!planned.ok) {
+    result = planned;
   } else {
-    const server = deps.resolveServer(context, plan.value.serverId);
-    if (!server.ok) {
-      result = { ok: false, failureType: server.failureType, reason: server.reason };
-    } else {
-      const replyBase = context.threadAlias?.active
-        ? `${context.threadAlias.name}@${context.tenant.aliasDomain}`
-        : catchallAddress(params);
-      // A signed thread token on the Reply-To (`catchall+<token>@…`, the `+<token>` form of
-      // verpAddress) brings a reply to its thread even when a provider rewrote the Message-ID chain.
-      // Bare when no signer is configured or the local part would pass the 64 characters it may have.
-      const replyToken = replyBase && deps.signThread ? deps.signThread(context.thread.id) : null;
-      const replyTo =
-        replyBase && replyToken && replyBase.lastIndexOf('@') + 1 + replyToken.length <= 64
-          ? verpAddress(replyBase, replyToken)
-          : replyBase;
-      result = {
-        ok: true,
-        server: server.server,
-        route: plan.value,
-        bounce: bounceAddress(params),
-        replyTo: replyTo ? formatAddress(context.tenant.name, replyTo) : null,
-        attachments: context.attachments.map((a) => ({
-          filename: a.filename,
-          contentType: a.contentType,
-          content: a.content,
-        })),
-      };
-    }
+    const { params } = planned;
+    const replyBase = context.threadAlias?.active
+      ? `${context.threadAlias.name}@${context.tenant.aliasDomain}`
+      : catchallAddress(params);
+    // A signed thread token on the Reply-To (`catchall+<token>@…`, the `+<token>` form of
+    // verpAddress) brings a reply to its thread even when a provider rewrote the Message-ID chain.
+    // Bare when no signer is configured or the local part would pass the 64 characters it may have.
+    const replyToken = replyBase && deps.signThread ? deps.signThread(context.thread.id) : null;
+    const replyTo =
+      replyBase && replyToken && replyBase.lastIndexOf('@') + 1 + replyToken.length <= 64
+        ? verpAddress(replyBase, replyToken)
+        : replyBase;
+    result = {
+      ok: true,
+      server: planned.server,
+      route: planned.route,
+      bounce: bounceAddress(params),
+      replyTo: replyTo ? formatAddress(context.tenant.name, replyTo) : null,
+      attachments: context.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+      })),
+    };
   }
   byLane.set(lane, result);
   return result;

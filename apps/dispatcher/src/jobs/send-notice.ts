@@ -14,12 +14,12 @@ import {
   defaultFromAddress,
   formatAddress,
   nextUtcWindow,
-  planOutgoingRoute,
   utcDay,
 } from '@sotamail/mail-core';
 import { type JobContext, TransientError } from '@sotamail/queues';
 import { DelayedError, type Job } from 'bullmq';
 import type { ResolvedServer } from '../adapters/resolve-server.js';
+import { planServer, routeParams } from './plan-server.js';
 import { acquirePermit, type SendMailDeps } from './send-mail.js';
 
 export type SendNoticeDeps = Pick<
@@ -151,39 +151,26 @@ type Prepared =
 const notPrepared = (reason: string): Prepared => ({ ok: false, reason });
 
 function prepare(deps: SendNoticeDeps, context: NoticeContext, notice: InboundNotice): Prepared {
-  const params: Record<string, string> = {
-    ...context.params,
-    'mail.catchall.domain': context.tenant.aliasDomain,
-  };
+  const params = routeParams(context);
   const address = defaultFromAddress(params) ?? catchallAddress(params);
   if (!address) {
     return notPrepared('no sender address: set mail.default.from or mail.catchall.alias');
   }
-  const plan = planOutgoingRoute({
-    servers: context.servers.map((s) => ({
-      id: s.id,
-      name: s.name,
-      fromFilter: s.fromFilter,
-      priority: s.priority,
-      active: s.active,
-    })),
-    params,
-    from: formatAddress(context.tenant.name, address),
-    kind: 'transactional',
-  });
-  if (!plan.ok) {
-    return notPrepared(plan.error.message);
-  }
-  const server = deps.resolveServer(context, plan.value.serverId);
-  if (!server.ok) {
-    return notPrepared(server.reason);
+  const planned = planServer(
+    deps.resolveServer,
+    context,
+    formatAddress(context.tenant.name, address),
+    'transactional',
+  );
+  if (!planned.ok) {
+    return notPrepared(planned.reason);
   }
   return {
     ok: true,
     tenant: context.tenant,
-    server: server.server,
-    route: plan.value,
-    options: composeNotice(notice, plan.value, context.tenant.aliasDomain, deps.now()),
+    server: planned.server,
+    route: planned.route,
+    options: composeNotice(notice, planned.route, context.tenant.aliasDomain, deps.now()),
   };
 }
 

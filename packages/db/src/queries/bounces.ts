@@ -361,18 +361,30 @@ export async function listBlacklistEntries(
 
 /** For the mass lane (R10.3, R11): blacklisted addresses are skipped, never sent to. */
 export async function isBlacklisted(db: DbOrTx, tenantId: string, email: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: blacklistEntries.id })
+  return (await blacklistedAmong(db, tenantId, [email])).size > 0;
+}
+
+/** Which of these addresses are blacklisted in this database (lower-cased), in one query. */
+export async function blacklistedAmong(
+  db: DbOrTx,
+  tenantId: string,
+  emails: readonly string[],
+): Promise<Set<string>> {
+  const normalized = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+  if (normalized.length === 0) {
+    return new Set();
+  }
+  const rows = await db
+    .select({ email: blacklistEntries.email })
     .from(blacklistEntries)
     .where(
       and(
         eq(blacklistEntries.tenantId, tenantId),
-        eq(blacklistEntries.email, email.trim().toLowerCase()),
+        inArray(blacklistEntries.email, normalized),
         eq(blacklistEntries.active, true),
       ),
-    )
-    .limit(1);
-  return row !== undefined;
+    );
+  return new Set(rows.map((r) => r.email));
 }
 
 /**

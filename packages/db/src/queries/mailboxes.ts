@@ -99,8 +99,11 @@ export async function recordFetchOutcome(
     .where(eq(incomingServers.id, incomingServerId));
 }
 
-/** The columns a Test & Confirm tests: a change to any of them needs a new test. */
-const testedColumns = [
+/**
+ * The columns a Test & Confirm tests: a change to any of them sends the server back to draft, and a
+ * test whose settings changed while it ran is not recorded.
+ */
+export const incomingConnectionColumns = [
   'protocol',
   'host',
   'port',
@@ -108,6 +111,9 @@ const testedColumns = [
   'authType',
   'username',
   'passwordSealed',
+  'oauthProvider',
+  'oauthClientId',
+  'oauthClientSecretSealed',
   'oauthRefreshTokenSealed',
   'folder',
 ] as const;
@@ -130,7 +136,7 @@ export async function recordMailboxTest(
   values: { tested: typeof incomingServers.$inferSelect; outcome: MailboxTestOutcome },
 ): Promise<typeof incomingServers.$inferSelect | undefined> {
   const { outcome, tested } = values;
-  const unchanged = testedColumns.map(
+  const unchanged = incomingConnectionColumns.map(
     (column) => sql`${incomingServers[column]} is not distinct from ${tested[column]}`,
   );
   const [row] = await db

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot } from '@sotamail/test-support';
+import { freePort, repoRoot } from './service-process.js';
 
-export type DovecotInstance = {
+export type TestDovecot = {
   imapPort: number;
   pop3Port: number;
   /** Dovecot's log, to count logins or read why one failed. */
@@ -16,10 +16,16 @@ export type DovecotInstance = {
 
 /**
  * A throw-away Dovecot (IMAP + POP3 on loopback) with these users (`name → password`), started by
- * infra/dovecot/start-test-instance.sh in a folder of its own, as test/imap-fetch.int.test.ts does.
+ * infra/dovecot/start-test-instance.sh in a folder of its own. `files` are written into the
+ * instance's folder first (given that folder): an `extra.conf` there is read at the end of
+ * dovecot.conf, e.g. to add an OAuth2 passdb.
  */
-export async function startDovecot(users: Record<string, string>): Promise<DovecotInstance> {
-  const tempDir = mkdtempSync(join(tmpdir(), 'sotamail-dovecot-'));
+export async function startTestDovecot(
+  users: Record<string, string>,
+  options: { files?: (dir: string) => Record<string, string> } = {},
+): Promise<TestDovecot> {
+  const prefix = join(tmpdir(), 'sotamail-dovecot-');
+  const tempDir = mkdtempSync(prefix);
   // As root, Dovecot's mail user must reach <tempDir>/dovecot/home (mkdtemp makes the folder 0700).
   chmodSync(tempDir, 0o711);
   const imapPort = await freePort();
@@ -34,6 +40,10 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
     );
   setUsers(users);
   const dir = join(tempDir, 'dovecot');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(options.files?.(dir) ?? {})) {
+    writeFileSync(join(dir, name), content);
+  }
   const log = () => readFileSync(join(dir, 'dovecot.log'), 'utf8');
   try {
     // No pipes: the Dovecot daemon would inherit them and execFileSync would wait for it to exit.
@@ -59,7 +69,7 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
     stop() {
       execFileSync('bash', [join(repoRoot, 'infra/dovecot/stop-test-instance.sh'), dir], { stdio: 'ignore' });
       // Only the folder mkdtemp made, never its parent.
-      if (tempDir.startsWith(join(tmpdir(), 'sotamail-dovecot-'))) {
+      if (tempDir.startsWith(prefix)) {
         rmSync(tempDir, { recursive: true, force: true });
       }
     },
