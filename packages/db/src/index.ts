@@ -1,3 +1,4 @@
+export { cacheFound } from './cache-found.js';
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
@@ -69,16 +70,20 @@ export {
   findAuthorContact,
   findKnownMessages,
   findRawInbound,
+  findRawInbounds,
   findTenantByAliasDomain,
   findThreadByMessageIds,
   findThreadByRecord,
   findUnroutedRaw,
   isFollower,
+  listActiveAliases,
   listRawInbound,
   loopKeyColumns,
   markRawInbound,
+  markRawInbounds,
   messageExists,
   type RawInbound,
+  type RawInboundMark,
   resetRawInbound,
   storeRawInbound,
 } from './queries/inbound.js';

@@ -20,18 +20,23 @@ export async function findTenantByAliasDomain(db: DbOrTx, domain: string) {
 
 /**
  * Stores a raw message before its source is acknowledged (R7.3). The source key makes a second
- * delivery of the same mail a no-op: `created` is false and the first row is returned.
+ * delivery of the same mail a no-op: `created` is false and the first row's id is returned. Only the
+ * id comes back: echoing the stored bytes would double what crosses the wire for every mail.
  */
 export async function storeRawInbound(
   db: DbOrTx,
   values: typeof rawInboundMessages.$inferInsert,
-): Promise<{ row: RawInbound; created: boolean }> {
-  const [row] = await db.insert(rawInboundMessages).values(values).onConflictDoNothing().returning();
+): Promise<{ id: string; created: boolean }> {
+  const [row] = await db
+    .insert(rawInboundMessages)
+    .values(values)
+    .onConflictDoNothing()
+    .returning({ id: rawInboundMessages.id });
   if (row) {
-    return { row, created: true };
+    return { id: row.id, created: true };
   }
   const [existing] = await db
-    .select()
+    .select({ id: rawInboundMessages.id })
     .from(rawInboundMessages)
     .where(
       and(
@@ -42,7 +47,7 @@ export async function storeRawInbound(
   if (!existing) {
     throw new Error('raw message conflict without an existing row');
   }
-  return { row: existing, created: false };
+  return { id: existing.id, created: false };
 }
 
 const rawInboundById = (db: DbOrTx, tenantId: unknown, id: unknown) =>
@@ -62,6 +67,23 @@ export async function findRawInbound(
   const prepared = preparedRawInbound(db);
   const [row] = prepared ? await prepared.execute({ tenantId, id }) : await rawInboundById(db, tenantId, id);
   return row;
+}
+
+/** Stored mails of one database by id, in one query (a routing batch); missing ids are left out. */
+export async function findRawInbounds(
+  db: DbOrTx,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<RawInbound[]> {
+  return db
+    .select()
+    .from(rawInboundMessages)
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, tenantId),
+        sql`${rawInboundMessages.id} = any(${sql.param(ids)}::uuid[])`,
+      ),
+    );
 }
 
 /**
@@ -105,6 +127,45 @@ export async function markRawInbound(
     .update(rawInboundMessages)
     .set(set)
     .where(and(eq(rawInboundMessages.id, id), ...relaxed));
+}
+
+export type RawInboundMark = {
+  id: string;
+  state: RawInbound['state'];
+  decision: Record<string, unknown>;
+};
+
+/**
+ * markRawInbound for many mails in one statement (a routing batch records its outcomes together).
+ * The same commit rule applies: `relaxedCommit` only for outcomes a re-run can redo.
+ */
+export async function markRawInbounds(
+  db: DbOrTx,
+  marks: readonly RawInboundMark[],
+  options: { relaxedCommit?: boolean } = {},
+): Promise<void> {
+  if (marks.length === 0) {
+    return;
+  }
+  const keys = marks.map((m) => loopKeyColumns(m.decision));
+  const relaxed = options.relaxedCommit
+    ? sql`and set_config('synchronous_commit', 'off', true) is not null`
+    : sql``;
+  await db.execute(sql`
+    update ${rawInboundMessages} as r
+       set state = m.state::inbound_state,
+           decision = m.decision,
+           sender_email = coalesce(m.sender_email, r.sender_email),
+           content_fingerprint = coalesce(m.fingerprint, r.content_fingerprint),
+           attempts = r.attempts + 1,
+           processed_at = now()
+      from unnest(${sql.param(marks.map((m) => m.id))}::uuid[],
+                  ${sql.param(marks.map((m) => m.state))}::text[],
+                  ${sql.param(marks.map((m) => JSON.stringify(m.decision)))}::jsonb[],
+                  ${sql.param(keys.map((k) => k.senderEmail ?? null))}::text[],
+                  ${sql.param(keys.map((k) => k.contentFingerprint ?? null))}::text[])
+           as m(id, state, decision, sender_email, fingerprint)
+     where r.id = m.id ${relaxed}`);
 }
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
@@ -208,6 +269,14 @@ export async function findActiveAliases(db: DbOrTx, tenantId: string, names: str
   }
   const prepared = preparedActiveAliases(db);
   return prepared ? prepared.execute({ tenantId, names }) : activeAliases(db, tenantId, names);
+}
+
+/** Every active alias of a database: the router keeps them with the database's parameters. */
+export async function listActiveAliases(db: DbOrTx, tenantId: string) {
+  return db
+    .select()
+    .from(aliases)
+    .where(and(eq(aliases.tenantId, tenantId), eq(aliases.active, true)));
 }
 
 const authorContact = (db: DbOrTx, tenantId: unknown, email: unknown, threadId: unknown) =>

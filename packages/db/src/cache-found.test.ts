@@ -1,9 +1,10 @@
-import type { Tenant } from '@sotamail/db';
 import { describe, expect, it } from 'vitest';
-import { cacheTenantContext, type TenantContext } from './tenant-context-cache.js';
+import { cacheFound } from './cache-found.js';
+
+type TenantContext = { tenant: { id: string }; params: Record<string, string> };
 
 const context = (id: string, version: number): TenantContext => ({
-  tenant: { id } as Tenant,
+  tenant: { id },
   params: { version: String(version) },
 });
 
@@ -18,11 +19,11 @@ function fakeLoader(answer: (id: string, call: number) => Promise<TenantContext 
   };
 }
 
-describe('cacheTenantContext', () => {
+describe('cacheFound (a database and its parameters)', () => {
   it('loads a database once within the time to live, and again after it', async () => {
     let clock = 0;
     const source = fakeLoader(async (id, call) => context(id, call));
-    const get = cacheTenantContext(source.load, { ttlMs: 5_000, now: () => clock });
+    const get = cacheFound(source.load, { ttlMs: 5_000, now: () => clock });
     expect((await get('a'))?.params.version).toBe('1');
     clock = 4_999;
     expect((await get('a'))?.params.version).toBe('1');
@@ -34,7 +35,7 @@ describe('cacheTenantContext', () => {
 
   it('shares one load between mail arriving together', async () => {
     const source = fakeLoader(async (id) => context(id, 1));
-    const get = cacheTenantContext(source.load, { ttlMs: 5_000, now: () => 0 });
+    const get = cacheFound(source.load, { ttlMs: 5_000, now: () => 0 });
     await Promise.all([get('a'), get('a'), get('a')]);
     expect(source.calls).toEqual(['a']);
   });
@@ -49,7 +50,7 @@ describe('cacheTenantContext', () => {
       }
       return context(id, call);
     });
-    const get = cacheTenantContext(source.load, { ttlMs: 5_000, now: () => 0 });
+    const get = cacheFound(source.load, { ttlMs: 5_000, now: () => 0 });
     expect(await get('a')).toBeUndefined();
     await expect(get('a')).rejects.toThrow('database down');
     expect((await get('a'))?.params.version).toBe('3');
@@ -58,7 +59,7 @@ describe('cacheTenantContext', () => {
 
   it('asks every time when the time to live is 0', async () => {
     const source = fakeLoader(async (id, call) => context(id, call));
-    const get = cacheTenantContext(source.load, { ttlMs: 0 });
+    const get = cacheFound(source.load, { ttlMs: 0 });
     await get('a');
     await get('a');
     expect(source.calls).toHaveLength(2);
