@@ -16,6 +16,7 @@ export {
   type Producer,
   sendBatchSize,
 } from './producer.js';
+export { createRouteBatcher, type RouteBatcher, routeBatchSize } from './route-batcher.js';
 export {
   type CreateWorkerOptions,
   createWorker,

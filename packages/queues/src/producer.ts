@@ -5,6 +5,11 @@ import { PermanentError } from './errors.js';
 
 export type Producer = {
   enqueue: <N extends JobName>(name: N, payload: JobPayload<N>, options?: JobsOptions) => Promise<string>;
+  /** Many jobs of one kind in one round trip, each under the id of what it is about. */
+  enqueueBulk: <N extends JobName>(
+    name: N,
+    jobs: readonly { payload: JobPayload<N>; jobId: string }[],
+  ) => Promise<void>;
   queues: Map<QueueName, Queue>;
   /** The producer's own connection and key prefix, for the little bookkeeping beside the queues. */
   connection: Redis;
@@ -21,22 +26,39 @@ export function createProducer(connection: Redis, prefix: string): Producer {
   for (const name of Object.values(queueNames)) {
     queues.set(name, new Queue(name, { connection, prefix }));
   }
+  const validated = <N extends JobName>(name: N, payload: JobPayload<N>) => {
+    const definition = jobCatalog[name];
+    const parsed = definition.schema.safeParse(payload);
+    if (!parsed.success) {
+      throw new PermanentError('JOB_PAYLOAD_INVALID', `invalid ${name} payload: ${parsed.error.message}`);
+    }
+    const queue = queues.get(definition.queue);
+    if (!queue) {
+      throw new Error(`no queue ${definition.queue}`);
+    }
+    return { queue, data: parsed.data, options: definition.options };
+  };
   return {
     queues,
     connection,
     prefix,
     async enqueue(name, payload, options) {
-      const definition = jobCatalog[name];
-      const parsed = definition.schema.safeParse(payload);
-      if (!parsed.success) {
-        throw new PermanentError('JOB_PAYLOAD_INVALID', `invalid ${name} payload: ${parsed.error.message}`);
-      }
-      const queue = queues.get(definition.queue);
-      if (!queue) {
-        throw new Error(`no queue ${definition.queue}`);
-      }
-      const job = await queue.add(name, parsed.data, { ...definition.options, ...options });
+      const { queue, data, options: defaults } = validated(name, payload);
+      const job = await queue.add(name, data, { ...defaults, ...options });
       return job.id ?? '';
+    },
+    async enqueueBulk(name, jobs) {
+      const first = jobs[0];
+      if (!first) {
+        return;
+      }
+      const { queue } = validated(name, first.payload);
+      await queue.addBulk(
+        jobs.map((j) => {
+          const { data, options } = validated(name, j.payload);
+          return { name, data, opts: { ...options, jobId: j.jobId } };
+        }),
+      );
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
@@ -98,6 +120,9 @@ export async function enqueueSendBatches(
   producer: Producer,
   mails: { tenantId: string; lane: 'transactional' | 'mass'; ids: readonly string[] },
 ): Promise<void> {
+  if (mails.ids.length === 0) {
+    return;
+  }
   const name = mails.lane === 'mass' ? 'send-mass-mail-batch' : 'send-mail-batch';
   const definition = jobCatalog[name];
   const queue = producer.queues.get(definition.queue);

@@ -6,6 +6,8 @@ export {
   type ProcessBounce,
   ProcessBounceSchema,
   type RouteInbound,
+  type RouteInboundBatch,
+  RouteInboundBatchSchema,
   RouteInboundSchema,
   type SendMail,
   type SendMailBatch,

@@ -10,6 +10,10 @@ export type FetchMailbox = z.infer<typeof FetchMailboxSchema>;
 export const RouteInboundSchema = z.object({ tenantId: id, rawInboundId: id });
 export type RouteInbound = z.infer<typeof RouteInboundSchema>;
 
+/** Route stored raw messages of one database together: one job and a few statements for many mails. */
+export const RouteInboundBatchSchema = z.object({ tenantId: id, rawInboundIds: z.array(id).min(1).max(200) });
+export type RouteInboundBatch = z.infer<typeof RouteInboundBatchSchema>;
+
 /** Send one outgoing mail (one recipient). */
 /** A send that went out but could not be recorded: what to record (see recordSentMails). */
 export const SentRecordSchema = z.object({
