@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { listFetchableServers, schema } from '@sotamail/db';
 import { createLogger } from '@sotamail/logging';
+import { createRouteBatcher } from '@sotamail/queues';
 import {
   type ServiceProcess,
   startReadyService,
@@ -192,7 +193,10 @@ describe('POP3 fetching (R7.2, R7.3)', () => {
     }
     const storage = mailboxStorage({
       db: h.db.db,
-      producer: h.deps.producer,
+      routeBatcher: createRouteBatcher(h.deps.producer, {
+        windowMs: 0,
+        onError: (err) => logger.error({ err }, 'route.enqueue_failed'),
+      }),
       secretKey: h.deps.secretKey,
       logger,
     })(target);

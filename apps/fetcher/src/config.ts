@@ -38,6 +38,11 @@ export const fetcherEnv = {
   FETCH_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Reconnect backoff after an error: doubles from 1 s up to this. */
   FETCH_RECONNECT_MAX_MS: durationMsEnv(60_000),
+  /**
+   * Stored mails are handed to the router in batch jobs gathered over this long (or 50 mails): a
+   * little latency buys far fewer round trips under load. 0 still gathers the mails of one tick.
+   */
+  ROUTE_BATCH_WINDOW_MS: durationMsEnv(20),
   /** Token endpoints for XOAUTH2 servers (Google, Microsoft): refresh token → access token. */
   ...oauthTokenEnv,
 };

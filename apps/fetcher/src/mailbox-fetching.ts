@@ -11,7 +11,7 @@ import {
 } from '@sotamail/db';
 import type { Logger } from '@sotamail/logging';
 import type { OAuthTokenSource } from '@sotamail/oauth';
-import type { Producer } from '@sotamail/queues';
+import type { RouteBatcher } from '@sotamail/queues';
 import type { Redis } from 'ioredis';
 import { type ImapSessionPorts, startImapSession } from './adapters/imap-session.js';
 import { mailboxCredentials } from './adapters/mailbox-credential.js';
@@ -29,13 +29,14 @@ type Protocol = FetchableServer['server']['protocol'];
  */
 export function mailboxStorage(options: {
   db: Db;
-  producer: Producer;
+  /** Stored mail is handed to the router in batch jobs (route-batcher.ts). */
+  routeBatcher: RouteBatcher;
   secretKey: Buffer;
   /** Access tokens for XOAUTH2 servers; without it they fail with a readable error. */
   tokenSource?: OAuthTokenSource;
   logger: Logger;
 }) {
-  const { db, producer, logger } = options;
+  const { db, routeBatcher } = options;
   const credentialsOf = mailboxCredentials(options);
   return (target: FetchableServer) => {
     const { server, aliasAddress } = target;
@@ -45,7 +46,7 @@ export function mailboxStorage(options: {
       /** Commits `raw` under `sourceKey(sha256)`; a key already stored is a no-op, not a second row. */
       async store(raw: Buffer, sourceKey: (sha256: string) => string): Promise<void> {
         const sha256 = createHash('sha256').update(raw).digest('hex');
-        const { row, created } = await storeRawInbound(db, {
+        const { id, created } = await storeRawInbound(db, {
           tenantId: server.tenantId,
           source: server.protocol,
           incomingServerId: server.id,
@@ -57,12 +58,7 @@ export function mailboxStorage(options: {
           envelopeTo,
         });
         if (created) {
-          // After the commit; if Redis is away, the router's sweep queues it later.
-          await producer
-            .enqueue('route-inbound', { tenantId: server.tenantId, rawInboundId: row.id }, { jobId: row.id })
-            .catch((err: unknown) =>
-              logger.warn({ err, rawInboundId: row.id }, `${server.protocol}.enqueue_deferred`),
-            );
+          routeBatcher.add(server.tenantId, id);
         }
       },
       recordOutcome: (outcome: { ok: true } | { ok: false; error: string }) =>
@@ -89,7 +85,8 @@ export function pop3Ports(
  */
 export function startMailboxFetching(options: {
   db: Db;
-  producer: Producer;
+  /** Stored mail is handed to the router in batch jobs (route-batcher.ts). */
+  routeBatcher: RouteBatcher;
   redis: Redis;
   queuePrefix: string;
   secretKey: Buffer;

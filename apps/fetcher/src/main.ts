@@ -1,7 +1,7 @@
-import { findTenantByAliasDomain, storeRawInbound } from '@sotamail/db';
+import { cacheFound, findTenantByAliasDomain, storeRawInbound } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import { createOAuthTokenSource, tokenEndpointsOf } from '@sotamail/oauth';
-import { createProducer, createRedisConnection, whenRedisReady } from '@sotamail/queues';
+import { createProducer, createRedisConnection, createRouteBatcher, whenRedisReady } from '@sotamail/queues';
 import { parseSecretKey } from '@sotamail/secrets';
 import { startSmtpIngress } from './adapters/smtp-ingress.js';
 import { fetcherEnv } from './config.js';
@@ -20,6 +20,19 @@ shutdown.register({ name: 'producer-redis', close: () => void producerRedis.disc
 await whenRedisReady(producerRedis);
 const producer = createProducer(producerRedis, config.QUEUE_PREFIX);
 shutdown.register({ name: 'producer', close: () => producer.close() });
+// Stored mail goes to the router in batch jobs; shutdown queues what is gathered before Redis closes.
+const routeBatcher = createRouteBatcher(producer, {
+  windowMs: config.ROUTE_BATCH_WINDOW_MS,
+  // After the commit: the router's sweep queues it later.
+  onError: (err, rawInboundIds) => logger.warn({ err, rawInboundIds }, 'route.enqueue_deferred'),
+});
+shutdown.register({ name: 'route-batcher', close: () => routeBatcher.flush() });
+
+const tenantIdOfDomain = cacheFound(
+  async (domain) => (await findTenantByAliasDomain(handle.db, domain))?.id,
+  { ttlMs: 5_000 },
+);
+const cachedTenantOfDomain = async (domain: string) => (await tenantIdOfDomain(domain)) ?? null;
 
 if (config.SMTP_INGRESS_ENABLED) {
   const ingress = await startSmtpIngress({
@@ -28,11 +41,12 @@ if (config.SMTP_INGRESS_ENABLED) {
     hostname: config.SMTP_INGRESS_HOSTNAME,
     maxBytes: config.SMTP_INGRESS_MAX_BYTES,
     logger,
-    tenantOfDomain: async (domain) => (await findTenantByAliasDomain(handle.db, domain))?.id ?? null,
+    // Every RCPT asks; a new database is found at once, a removed one is refused within 5 s.
+    tenantOfDomain: cachedTenantOfDomain,
     async store(mail) {
       for (const [tenantId, recipients] of mail.recipientsByTenant) {
         // The same bytes delivered again (the sender did not see our 250) are the same message.
-        const { row, created } = await storeRawInbound(handle.db, {
+        const { id, created } = await storeRawInbound(handle.db, {
           tenantId,
           source: 'smtp',
           sourceKey: `smtp:${mail.sha256}`,
@@ -43,10 +57,7 @@ if (config.SMTP_INGRESS_ENABLED) {
           envelopeTo: recipients,
         });
         if (created) {
-          // After the commit; if Redis is away, the router's sweep queues it later.
-          await producer
-            .enqueue('route-inbound', { tenantId, rawInboundId: row.id }, { jobId: row.id })
-            .catch((err: unknown) => logger.warn({ err, rawInboundId: row.id }, 'ingress.enqueue_deferred'));
+          routeBatcher.add(tenantId, id);
         }
       }
     },
@@ -66,7 +77,7 @@ if (protocols.length === 0) {
 } else {
   const fetching = startMailboxFetching({
     db: handle.db,
-    producer,
+    routeBatcher,
     // Fails fast while Redis is away (the lease logic then decides), unlike the blocking worker connection.
     redis: producerRedis,
     queuePrefix: config.QUEUE_PREFIX,

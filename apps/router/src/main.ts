@@ -1,4 +1,4 @@
-import { findPendingNotices, findTenant, getParameters } from '@sotamail/db';
+import { cacheFound, findPendingNotices } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import {
   createProducer,
@@ -8,10 +8,10 @@ import {
   whenRedisReady,
 } from '@sotamail/queues';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
-import { cacheTenantContext } from './adapters/tenant-context-cache.js';
+import { tenantContextLoader } from './adapters/tenant-context.js';
 import { routerEnv } from './config.js';
 import { requeueUnrouted } from './jobs/requeue-unrouted.js';
-import { createRouteInboundHandler } from './jobs/route-inbound.js';
+import { createRouteInboundHandlers } from './jobs/route-inbound.js';
 
 const { config, logger, shutdown, handle, redis } = await bootWorkerService({
   service: 'router',
@@ -45,21 +45,13 @@ const worker = createWorker({
     stalledInterval: config.JOB_LOCK_MS,
     maxStalledCount: 5,
   },
-  handlers: {
-    'route-inbound': createRouteInboundHandler({
-      db: handle.db,
-      producer,
-      now: () => new Date(),
-      verifyThreadToken: threadTokens ? (token) => threadTokens.verify(token) : null,
-      loadTenant: cacheTenantContext(
-        async (tenantId) => {
-          const tenant = await findTenant(handle.db, tenantId);
-          return tenant ? { tenant, params: await getParameters(handle.db, tenantId) } : undefined;
-        },
-        { ttlMs: config.ROUTER_TENANT_CACHE_MS },
-      ),
-    }),
-  },
+  handlers: createRouteInboundHandlers({
+    db: handle.db,
+    producer,
+    now: () => new Date(),
+    verifyThreadToken: threadTokens ? (token) => threadTokens.verify(token) : null,
+    loadTenant: cacheFound(tenantContextLoader(handle.db), { ttlMs: config.ROUTER_TENANT_CACHE_MS }),
+  }),
 });
 shutdown.register({ name: 'inbound-worker', close: () => worker.close() });
 

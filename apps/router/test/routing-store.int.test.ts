@@ -1,5 +1,6 @@
 import {
   countSameContentSince,
+  findRawInbound,
   insertTenant,
   markRawInbound,
   type RawInbound,
@@ -47,7 +48,7 @@ let stored = 0;
 async function storeMail(): Promise<RawInbound> {
   stored += 1;
   const raw = Buffer.from(`Subject: ${stored}\r\n\r\nbody ${stored}\r\n`);
-  const { row } = await storeRawInbound(db.db, {
+  const { id } = await storeRawInbound(db.db, {
     tenantId,
     source: 'smtp',
     sourceKey: `smtp:test-${stored}`,
@@ -57,6 +58,10 @@ async function storeMail(): Promise<RawInbound> {
     envelopeFrom: 'someone@elsewhere.test',
     envelopeTo: ['catchall@sweep.test'],
   });
+  const row = await findRawInbound(db.db, tenantId, id);
+  if (!row) {
+    throw new Error('the stored mail is not there');
+  }
   return row;
 }
 
@@ -122,6 +127,9 @@ describe('the router sweep', () => {
             await markRawInbound(db.db, done.id, { state: 'routed', decision: { action: 'reply' } });
           }
           return 'ok';
+        },
+        'route-inbound-batch': async () => {
+          throw new Error('the sweep queues single jobs');
         },
       },
     });

@@ -1,6 +1,5 @@
-import { type Db, findMessageOfRaw, markRawInbound, type RawInbound } from '@sotamail/db';
-import type { Producer } from '@sotamail/queues';
-import { announcePosted } from './announce-posted.js';
+import { type Db, findMessageOfRaw, type RawInbound } from '@sotamail/db';
+import type { RoutingEffects } from './routing-effects.js';
 
 /**
  * A run that died after storing the message but before recording the mail as routed left work
@@ -12,14 +11,15 @@ import { announcePosted } from './announce-posted.js';
  * noted decision, and costs no query here).
  */
 export async function finishInterrupted(
-  deps: { db: Db; producer: Producer },
+  db: Db,
   raw: RawInbound,
+  effects: RoutingEffects,
 ): Promise<{ action: string } | null> {
   const noted = raw.decision;
   if (!noted || typeof noted.messageId !== 'string') {
     return null;
   }
-  const stored = await findMessageOfRaw(deps.db, {
+  const stored = await findMessageOfRaw(db, {
     tenantId: raw.tenantId,
     id: raw.id,
     messageId: noted.messageId,
@@ -28,17 +28,16 @@ export async function finishInterrupted(
     return null;
   }
   const { thread, message } = stored;
-  await announcePosted(deps.producer, {
-    tenantId: raw.tenantId,
-    mailIds: stored.readyMailIds,
-    createdThread:
-      stored.startedThread && thread.createdByAliasId
-        ? { id: thread.id, model: thread.model, recordId: thread.recordId, aliasId: thread.createdByAliasId }
-        : null,
-  });
+  effects.posted(
+    stored.readyMailIds,
+    stored.startedThread && thread.createdByAliasId
+      ? { id: thread.id, model: thread.model, recordId: thread.recordId, aliasId: thread.createdByAliasId }
+      : null,
+  );
   const action =
     typeof noted.action === 'string' ? noted.action : thread.createdByAliasId ? 'new-record' : 'reply';
-  await markRawInbound(deps.db, raw.id, {
+  effects.mark({
+    id: raw.id,
     state: 'routed',
     decision: {
       ...noted,

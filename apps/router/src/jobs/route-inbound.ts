@@ -4,10 +4,9 @@ import {
   createAliasThreadInTransaction,
   type Db,
   type DbOrTx,
-  findRawInbound,
-  findTenant,
-  getParameters,
+  findRawInbounds,
   insertAttachments,
+  listActiveAliases,
   markRawInbound,
   type RawInbound,
   storeRoutedMessage,
@@ -23,10 +22,14 @@ import {
 } from '@sotamail/inbound-routing';
 import type { Logger } from '@sotamail/logging';
 import { type JobContext, PermanentError, type Producer } from '@sotamail/queues';
-import type { LoadTenantContext, TenantContext } from '../adapters/tenant-context-cache.js';
-import { announcePosted, type CreatedThread } from './announce-posted.js';
+import {
+  type LoadTenantContext,
+  type TenantContext,
+  tenantContextLoader,
+} from '../adapters/tenant-context.js';
 import { finishInterrupted } from './finish-interrupted.js';
 import { refuseInbound } from './refuse-inbound.js';
+import { type CreatedThread, RoutingEffects } from './routing-effects.js';
 
 export type RouteInboundDeps = {
   db: Db;
@@ -34,74 +37,132 @@ export type RouteInboundDeps = {
   now: () => Date;
   /** Checks our signed Reply-To tokens; null when no secret key is configured (tokens are ignored). */
   verifyThreadToken?: VerifyThreadToken | null;
-  /** The database's row and parameters; main.ts caches them briefly (tenant-context-cache.ts). */
+  /** The database's row and parameters (main.ts keeps them briefly); read for each mail without it. */
   loadTenant?: LoadTenantContext;
 };
 
-const loadUncached =
-  (db: Db): LoadTenantContext =>
-  async (tenantId) => {
-    const tenant = await findTenant(db, tenantId);
-    return tenant ? { tenant, params: await getParameters(db, tenantId) } : undefined;
-  };
+type ActiveAlias = Awaited<ReturnType<typeof listActiveAliases>>[number];
+type Outcome = { rawInboundId: string; action: string };
 
 /**
- * Routes one stored mail (R8): into the thread it answers, into a new record through an alias, or
- * refused / dropped / unroutable with the reason kept on the stored mail. Re-running it is safe: the
- * decision is noted on the mail in the same transaction that stores its message (and the record an
- * alias creates), the message is unique per Message-ID, and a run that finds its own earlier message
- * finishes that run's work (finish-interrupted.ts). The mail is marked routed last, after its jobs
- * are queued, so a crash at any point leaves it to a re-run.
+ * Routes stored mail (R8): into the thread it answers, into a new record through an alias, or
+ * refused / dropped / unroutable with the reason kept on the stored mail. One job routes one mail
+ * (`route-inbound`: a re-process, the sweep) or a batch the fetcher gathered (`route-inbound-batch`):
+ * the batch is read in one query, each mail is decided and stored in its own commit, and what they set
+ * off is queued and recorded together at the end (routing-effects.ts).
+ *
+ * Re-running is safe: the decision is noted on the mail in the same transaction that stores its
+ * message (and the record an alias creates), the message is unique per Message-ID, and a run that
+ * finds its own earlier message finishes that run's work (finish-interrupted.ts). A mail is marked
+ * routed last, after its jobs are queued, so a crash at any point leaves it to a re-run. A mail whose
+ * routing fails does not hold back the rest of its batch: the others are recorded, then the job
+ * fails and its retry finds only the failed mail still to do.
  */
-export function createRouteInboundHandler(deps: RouteInboundDeps) {
-  const loadTenant = deps.loadTenant ?? loadUncached(deps.db);
-  return async (payload: { tenantId: string; rawInboundId: string }, { logger }: JobContext) => {
-    const raw = await findRawInbound(deps.db, payload.tenantId, payload.rawInboundId);
-    if (!raw) {
-      throw new PermanentError('RAW_NOT_FOUND', `stored mail ${payload.rawInboundId} does not exist`);
-    }
-    if (raw.state !== 'received') {
-      return { action: 'skipped', reason: `already ${raw.state}` };
-    }
-    const finished = await finishInterrupted(deps, raw);
-    if (finished) {
-      logger.info({ rawInboundId: raw.id, action: finished.action }, 'inbound.finished_interrupted');
-      return finished;
-    }
-    let mail: ParsedMail;
-    try {
-      mail = await parseMail(raw.raw);
-    } catch (err) {
-      await markRawInbound(deps.db, raw.id, {
-        state: 'failed',
-        error: `the mail cannot be parsed: ${(err as Error).message}`,
-      });
-      return { action: 'failed' };
-    }
-    const context = await loadTenant(raw.tenantId);
-    if (!context) {
-      throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
-    }
-    const outcome = await route({ ...deps, loadTenant }, raw, mail, context, logger);
-    logger.info(
-      { rawInboundId: raw.id, action: outcome.decision.action, reasons: outcome.decision.reasons },
-      'inbound.routed',
-    );
-    return { action: outcome.decision.action };
+export function createRouteInboundHandlers(deps: RouteInboundDeps) {
+  const routeDeps = { ...deps, loadTenant: deps.loadTenant ?? tenantContextLoader(deps.db) };
+  return {
+    'route-inbound': async (payload: { tenantId: string; rawInboundId: string }, { logger }: JobContext) => {
+      const [outcome] = await routeStored(routeDeps, payload.tenantId, [payload.rawInboundId], logger);
+      if (!outcome) {
+        throw new PermanentError('RAW_NOT_FOUND', `stored mail ${payload.rawInboundId} does not exist`);
+      }
+      return { action: outcome.action };
+    },
+    'route-inbound-batch': async (
+      payload: { tenantId: string; rawInboundIds: string[] },
+      { logger }: JobContext,
+    ) => {
+      const outcomes = await routeStored(routeDeps, payload.tenantId, payload.rawInboundIds, logger);
+      const found = new Set(outcomes.map((o) => o.rawInboundId));
+      const missing = payload.rawInboundIds.filter((id) => !found.has(id));
+      if (missing.length > 0) {
+        logger.warn({ rawInboundIds: missing }, 'inbound.batch_missing');
+      }
+      return { routed: outcomes.length, missing: missing.length };
+    },
   };
 }
 
-// The last write of a run has nothing after it that depends on it, and a re-run can redo it from the
-// stored mail (finish-interrupted.ts), so its commit need not wait for the disk (see markRawInbound).
-const lastWrite = { relaxedCommit: true };
+async function routeStored(
+  deps: RouteInboundDeps & { loadTenant: LoadTenantContext },
+  tenantId: string,
+  ids: readonly string[],
+  logger: Logger,
+): Promise<Outcome[]> {
+  const raws = await findRawInbounds(deps.db, tenantId, ids);
+  const order = new Map(ids.map((id, i) => [id, i]));
+  raws.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  // Read once per batch rather than once per mail, and never kept longer: an alias created a moment
+  // ago (then a re-process) is seen.
+  const activeAliases = raws.some((r) => r.state === 'received')
+    ? await listActiveAliases(deps.db, tenantId)
+    : [];
+  const batch: Batch = { effects: new RoutingEffects(), activeAliases };
+  const outcomes: Outcome[] = [];
+  let failure: unknown = null;
+  for (const raw of raws) {
+    try {
+      const action = await routeOne(deps, raw, batch, logger);
+      outcomes.push({ rawInboundId: raw.id, action });
+    } catch (err) {
+      if (err instanceof PermanentError) {
+        throw err;
+      }
+      logger.warn({ err, rawInboundId: raw.id }, 'inbound.route_failed');
+      failure ??= err;
+    }
+  }
+  await batch.effects.flush(deps, tenantId);
+  if (failure) {
+    throw failure;
+  }
+  return outcomes;
+}
+
+/** What the mails of one job share: the database's active aliases, and what they set off. */
+type Batch = { effects: RoutingEffects; activeAliases: ActiveAlias[] };
+
+async function routeOne(
+  deps: RouteInboundDeps & { loadTenant: LoadTenantContext },
+  raw: RawInbound,
+  batch: Batch,
+  logger: Logger,
+): Promise<string> {
+  if (raw.state !== 'received') {
+    return `skipped: already ${raw.state}`;
+  }
+  const finished = await finishInterrupted(deps.db, raw, batch.effects);
+  if (finished) {
+    logger.info({ rawInboundId: raw.id, action: finished.action }, 'inbound.finished_interrupted');
+    return finished.action;
+  }
+  let mail: ParsedMail;
+  try {
+    mail = await parseMail(raw.raw);
+  } catch (err) {
+    await markRawInbound(deps.db, raw.id, {
+      state: 'failed',
+      error: `the mail cannot be parsed: ${(err as Error).message}`,
+    });
+    return 'failed';
+  }
+  const context = await deps.loadTenant(raw.tenantId);
+  if (!context) {
+    throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
+  }
+  const decision = await route(deps, raw, mail, context, batch, logger);
+  logger.info({ rawInboundId: raw.id, action: decision.action, reasons: decision.reasons }, 'inbound.routed');
+  return decision.action;
+}
 
 async function route(
   deps: RouteInboundDeps,
   raw: RawInbound,
   mail: ParsedMail,
   { tenant, params }: TenantContext,
+  { effects, activeAliases }: Batch,
   logger: Logger,
-): Promise<{ decision: RouteDecision }> {
+): Promise<RouteDecision> {
   const plan = await planInboundRoute(deps.db, {
     tenant,
     mail,
@@ -110,27 +171,24 @@ async function route(
     now: deps.now(),
     verifyThreadToken: deps.verifyThreadToken ?? null,
     params,
+    activeAliases,
   });
   const { decision, record } = plan;
 
   switch (decision.action) {
     case 'bounce':
-      await deps.producer.enqueue(
-        'process-bounce',
-        { tenantId: tenant.id, rawInboundId: raw.id },
-        { jobId: raw.id },
-      );
-      await markRawInbound(deps.db, raw.id, { state: 'routed', decision: record }, lastWrite);
-      return { decision };
+      effects.bounce(raw.id);
+      effects.mark({ id: raw.id, state: 'routed', decision: record });
+      return decision;
     case 'reply':
     case 'new-record':
-      return storeInThread(deps, raw, mail, plan);
+      return storeInThread(deps, raw, mail, plan, effects);
     case 'refused':
       await refuseInbound(deps, { raw, mail, tenant, plan }, logger);
-      return { decision };
+      return decision;
     default:
-      await markRawInbound(deps.db, raw.id, { state: 'ignored', decision: record }, lastWrite);
-      return { decision };
+      effects.mark({ id: raw.id, state: 'ignored', decision: record });
+      return decision;
   }
 }
 
@@ -142,15 +200,16 @@ type Stored =
  * Notes the decision, creates the alias's record (under its per-sender limit, R9.1), stores the
  * message with its followers' mails and resets the sender's bounce counter, all in one commit:
  * nothing half-done is ever visible. A reply without attachments is a single statement
- * (storeRoutedMessage); a new record or attachments take a transaction around it. The jobs are queued
- * after the commit, then the mail is marked routed.
+ * (storeRoutedMessage); a new record or attachments take a transaction around it. The jobs and the
+ * mark follow with the rest of the batch (routing-effects.ts).
  */
 async function storeInThread(
   deps: RouteInboundDeps,
   raw: RawInbound,
   mail: ParsedMail,
   plan: RoutePlan,
-): Promise<{ decision: RouteDecision }> {
+  effects: RoutingEffects,
+): Promise<RouteDecision> {
   const { decision } = plan;
   // A reply whose thread was just read, without attachments: one statement, no transaction.
   const replyThreadId =
@@ -161,23 +220,15 @@ async function storeInThread(
     ? await storeMessage(deps.db, raw, mail, plan, replyThreadId, null)
     : await deps.db.transaction((tx) => storeWithRecord(tx, raw, mail, plan));
   if (stored.kind === 'ignored') {
-    return { decision: stored.decision };
+    return stored.decision;
   }
-  await announcePosted(deps.producer, {
-    tenantId: raw.tenantId,
-    mailIds: stored.mailIds,
-    createdThread: stored.created,
+  effects.posted(stored.mailIds, stored.created);
+  effects.mark({
+    id: raw.id,
+    state: 'routed',
+    decision: { ...plan.record, threadId: stored.threadId, storedMessageId: stored.messageId },
   });
-  await markRawInbound(
-    deps.db,
-    raw.id,
-    {
-      state: 'routed',
-      decision: { ...plan.record, threadId: stored.threadId, storedMessageId: stored.messageId },
-    },
-    lastWrite,
-  );
-  return { decision };
+  return decision;
 }
 
 /** The transaction of storeInThread when an alias creates a record, or a thread must be checked. */

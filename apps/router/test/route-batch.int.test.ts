@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { aliasRows, findRawInbound, insertTenant, storeRawInbound } from '@sotamail/db';
+import { createLogger } from '@sotamail/logging';
+import { createProducer, type JobContext, type Producer } from '@sotamail/queues';
+import {
+  createTestDatabase,
+  createTestRedis,
+  type TestDatabase,
+  type TestRedis,
+} from '@sotamail/test-support';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouteInboundHandlers } from '../src/jobs/route-inbound.js';
+
+// A batch job routes many stored mails (the fetcher gathers them, route-batcher.ts). Against real
+// PostgreSQL and Redis: one mail that cannot be stored does not hold back the others, and the retry
+// of the job routes it without doing the others twice.
+
+let db: TestDatabase;
+let redis: TestRedis;
+let producer: Producer;
+let tenantId: string;
+const domain = 'batch.test';
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  redis = await createTestRedis('producer');
+  producer = createProducer(redis.redis, redis.prefix);
+  const tenant = await insertTenant(db.db, { name: 'Batch', hostingType: 'online', aliasDomain: domain }, {});
+  tenantId = tenant.id;
+  await aliasRows.insert(db.db, { tenantId, name: 'jobs', model: 'hr.applicant' });
+});
+
+afterAll(async () => {
+  await producer?.close();
+  await redis?.close();
+  await db?.drop();
+});
+
+async function storeAliasMail(subject: string): Promise<string> {
+  const raw = Buffer.from(
+    [
+      'From: Ada <ada@elsewhere.test>',
+      `To: jobs@${domain}`,
+      `Subject: ${subject}`,
+      `Message-ID: <${randomUUID()}@elsewhere.test>`,
+      'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+      '',
+      `About ${subject}.`,
+      '',
+    ].join('\r\n'),
+  );
+  const { id } = await storeRawInbound(db.db, {
+    tenantId,
+    source: 'smtp',
+    sourceKey: `smtp:${randomUUID()}`,
+    raw,
+    size: raw.length,
+    sha256: randomUUID(),
+    envelopeFrom: 'ada@elsewhere.test',
+    envelopeTo: [`jobs@${domain}`],
+  });
+  return id;
+}
+
+const context = { logger: createLogger({ service: 'test', level: 'silent' }) } as JobContext;
+
+async function threadCount(subject: string): Promise<number> {
+  const { rows } = await db.pool.query<{ n: string }>(
+    'select count(*) as n from threads where tenant_id = $1 and subject = $2',
+    [tenantId, subject],
+  );
+  return Number(rows[0]?.n);
+}
+
+describe('a routing batch', () => {
+  it('records the mails it could route when one fails, and routes that one when the job is retried', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const ids = [
+      await storeAliasMail('first'),
+      await storeAliasMail('refused by the database'),
+      await storeAliasMail('third'),
+    ];
+    // PostgreSQL refuses the second mail's record, as it would on a full disk or a broken constraint.
+    await db.db.execute(sql`
+      create function refuse_thread() returns trigger language plpgsql as $$
+      begin
+        raise exception 'no room for this record';
+      end $$`);
+    await db.db.execute(sql`
+      create trigger refuse_thread before insert on threads
+      for each row when (new.subject = 'refused by the database') execute function refuse_thread()`);
+
+    await expect(handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context)).rejects.toThrow(
+      'Failed query: insert into "threads"',
+    );
+    const states = async () =>
+      Promise.all(ids.map(async (id) => (await findRawInbound(db.db, tenantId, id))?.state));
+    expect(await states()).toEqual(['routed', 'received', 'routed']);
+    // The routed ones' events were queued before they were marked.
+    const events = (await producer.queues.get('events')?.getJobs(['waiting'])) ?? [];
+    expect(events.filter((j) => j.name === 'thread-created')).toHaveLength(2);
+
+    await db.db.execute(sql`drop trigger refuse_thread on threads`);
+    const retried = await handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context);
+    expect(retried).toEqual({ routed: 3, missing: 0 });
+    expect(await states()).toEqual(['routed', 'routed', 'routed']);
+    expect([
+      await threadCount('first'),
+      await threadCount('refused by the database'),
+      await threadCount('third'),
+    ]).toEqual([1, 1, 1]);
+  });
+
+  it('routes the mails it finds and names the ones it does not', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const stored = await storeAliasMail('found');
+    const gone = randomUUID();
+    expect(
+      await handlers['route-inbound-batch']({ tenantId, rawInboundIds: [gone, stored] }, context),
+    ).toEqual({
+      routed: 1,
+      missing: 1,
+    });
+    expect((await findRawInbound(db.db, tenantId, stored))?.state).toBe('routed');
+    // A lone job for a mail that is not there fails for good.
+    await expect(handlers['route-inbound']({ tenantId, rawInboundId: gone }, context)).rejects.toThrow(
+      'does not exist',
+    );
+  });
+});
