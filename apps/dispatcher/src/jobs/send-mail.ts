@@ -25,6 +25,7 @@ import {
 import { type JobContext, TransientError } from '@sotamail/queues';
 import { DelayedError } from 'bullmq';
 import type { ContextCache } from '../adapters/context-cache.js';
+import { forRecipient, renderShared, type SharedMessage } from '../adapters/mime-render.js';
 import type { ResolvedServer, ResolveServer } from '../adapters/resolve-server.js';
 import type { SentRecorder } from '../adapters/sent-recorder.js';
 import type { ServerThrottle } from '../adapters/server-throttle.js';
@@ -179,7 +180,7 @@ export async function attemptDelivery(
     log.warn({ failureType: prepared.failureType, reason: prepared.reason }, 'mail.not_sendable');
     return { kind: 'settled', outcome: 'exception' };
   }
-  const { server, mailOptions, route } = prepared;
+  const { server, envelope, route } = prepared;
 
   const permit = await acquirePermit(deps.throttle, server);
   if (!permit.ok) {
@@ -204,7 +205,9 @@ export async function attemptDelivery(
     }
     let response: string;
     try {
-      response = (await deps.pools.transporterFor(server.settings).sendMail(mailOptions)).response ?? '';
+      const raw = await prepared.message();
+      response =
+        (await deps.pools.transporterFor(server.settings).sendMail({ envelope, raw })).response ?? '';
     } catch (err) {
       if (limited) {
         await releaseDailySlot(deps.db, mail.tenantId, day);
@@ -215,7 +218,7 @@ export async function attemptDelivery(
       id: mail.id,
       serverId: server.id,
       fromHeader: route.fromHeader,
-      envelopeFrom: mailOptions.envelope.from,
+      envelopeFrom: envelope.from,
       verpToken: prepared.verpToken,
       smtpResponse: response.slice(0, 1000),
       smtpQueueId: queueIdOf(response),
@@ -311,7 +314,9 @@ type Prepared =
       server: ResolvedServer;
       route: { fromHeader: string; envelopeFrom: string };
       verpToken: string | null;
-      mailOptions: ReturnType<typeof composeMail>;
+      envelope: { from: string; to: string[] };
+      /** The recipient's message: the shared rendering with its To header. */
+      message: () => Promise<Buffer>;
     }
   | { ok: false; failureType: string; reason: string };
 
@@ -323,6 +328,8 @@ type MessagePlan =
       bounce: string | null;
       replyTo: string | null;
       attachments: { filename: string; contentType: string; content: Buffer }[];
+      /** Rendered by the first mail that goes (mime-render.ts), then reused by the others. */
+      shared: SharedMessage | null;
     }
   | { ok: false; failureType: string; reason: string };
 
@@ -375,6 +382,7 @@ function planMessage(lane: OutgoingMail['lane'], context: DeliveryContext, deps:
         contentType: a.contentType,
         content: a.content,
       })),
+      shared: null,
     };
   }
   byLane.set(lane, result);
@@ -392,18 +400,37 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
   const verpToken =
     bounce && route.envelopeFrom.toLowerCase() === bounce.toLowerCase() ? deps.signVerp(mail.id) : null;
   const envelopeFrom = verpToken && bounce ? verpAddress(bounce, verpToken) : route.envelopeFrom;
-  const mailOptions = composeMail({
-    message: context.message,
-    thread: context.thread,
-    recipient: { email: mail.recipientEmail, name: mail.recipientName },
-    fromHeader: route.fromHeader,
-    replyTo: plan.replyTo,
-    references: context.references,
-    envelope: { from: envelopeFrom, to: mail.recipientEmail },
-    attachments: plan.attachments,
-    date: deps.now(),
-  });
-  return { ok: true, server: plan.server, route, verpToken, mailOptions };
+  // Everything but the recipient is the same for every follower: composed and rendered once (its
+  // Date is when the first of them went), then given each recipient's To header.
+  if (!plan.shared) {
+    const {
+      to: _to,
+      envelope: _envelope,
+      ...common
+    } = composeMail({
+      message: context.message,
+      thread: context.thread,
+      recipient: { email: mail.recipientEmail, name: mail.recipientName },
+      fromHeader: route.fromHeader,
+      replyTo: plan.replyTo,
+      references: context.references,
+      envelope: { from: envelopeFrom, to: mail.recipientEmail },
+      attachments: plan.attachments,
+      date: deps.now(),
+    });
+    plan.shared = renderShared(common);
+  }
+  const shared = plan.shared;
+  const to = { name: mail.recipientName ?? '', address: mail.recipientEmail };
+  const envelope = { from: envelopeFrom, to: [mail.recipientEmail] };
+  return {
+    ok: true,
+    server: plan.server,
+    route,
+    verpToken,
+    envelope,
+    message: async () => forRecipient(await shared, to),
+  };
 }
 
 type SmtpFailure = Error & {

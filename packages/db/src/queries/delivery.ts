@@ -194,7 +194,7 @@ export async function recordSentMails(db: DbOrTx, records: readonly SentRecord[]
       returning o.id
     )
     update ${notifications} set status = 'sent', failure_type = null, failure_reason = null, updated_at = now()
-    where outgoing_mail_id in (select id from mail)`);
+    where outgoing_mail_id = any(${column('id')}::uuid[]) and outgoing_mail_id in (select id from mail)`);
 }
 
 /**

@@ -49,6 +49,7 @@ export const bounceEvents = pgTable(
     uniqueIndex().on(t.tenantId, t.sourceKey, t.email),
     index().on(t.tenantId, t.email, t.occurredAt),
     index().on(t.tenantId, t.linkedBy, t.occurredAt),
+    index().on(t.outgoingMailId),
   ],
 );
 

@@ -41,5 +41,10 @@ export const mailingTraces = pgTable(
     outgoingMailId: uuid(),
     ...timestamps,
   },
-  (t) => [uniqueIndex().on(t.mailingId, t.email), index().on(t.mailingId, t.status)],
+  (t) => [
+    uniqueIndex().on(t.mailingId, t.email),
+    index().on(t.mailingId, t.status),
+    // A mass mail's outcome updates its trace.
+    index().on(t.outgoingMailId),
+  ],
 );

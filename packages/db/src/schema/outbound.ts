@@ -67,5 +67,10 @@ export const notifications = pgTable(
     failureReason: text(),
     ...timestamps,
   },
-  (t) => [uniqueIndex().on(t.messageId, t.email), index().on(t.tenantId, t.status)],
+  (t) => [
+    uniqueIndex().on(t.messageId, t.email),
+    index().on(t.tenantId, t.status),
+    // Every send, failure and bounce updates the notification of its mail.
+    index().on(t.outgoingMailId),
+  ],
 );
