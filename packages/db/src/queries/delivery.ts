@@ -153,7 +153,9 @@ async function applyDelivery(
     .with(db.$with('mail').as(mailUpdate))
     .update(notifications)
     .set({ status: notificationStatusOf(update.state), failureType, failureReason, updatedAt: sql`now()` })
-    .where(sql`${notifications.outgoingMailId} in (select id from mail)`);
+    // By the id itself, not a join with `mail`: the planner then always takes the index, even on a
+    // table whose statistics are not yet gathered. (The update of `mail` runs all the same.)
+    .where(eq(notifications.outgoingMailId, id));
 }
 
 export type SentRecord = {
@@ -177,6 +179,8 @@ export async function recordSentMails(db: DbOrTx, records: readonly SentRecord[]
   }
   // One array parameter per column (a bare array would be spread into a list of parameters).
   const column = <K extends keyof SentRecord>(key: K) => sql.param(records.map((r) => r[key]));
+  // The notifications are found by the mails' ids, not by a join with `mail`: the planner then takes
+  // the index even on a table whose statistics are not gathered yet (the join scanned them all).
   await db.execute(sql`
     with v as (
       select * from unnest(
@@ -191,10 +195,9 @@ export async function recordSentMails(db: DbOrTx, records: readonly SentRecord[]
         smtp_queue_id = v.smtp_queue_id, failure_type = null, failure_reason = null,
         sent_at = now(), updated_at = now()
       from v where o.id = v.id
-      returning o.id
     )
     update ${notifications} set status = 'sent', failure_type = null, failure_reason = null, updated_at = now()
-    where outgoing_mail_id = any(${column('id')}::uuid[]) and outgoing_mail_id in (select id from mail)`);
+    where outgoing_mail_id = any(${column('id')}::uuid[])`);
 }
 
 /**
