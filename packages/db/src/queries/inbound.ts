@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
 import {
   aliases,
@@ -9,6 +9,7 @@ import {
   tenants,
   threads,
 } from '../schema/index.js';
+import { namedStatement } from './named-statement.js';
 import { preparedOn } from './prepared.js';
 
 export type RawInbound = typeof rawInboundMessages.$inferSelect;
@@ -324,17 +325,16 @@ export async function isFollower(db: DbOrTx, threadId: string, contactId: string
 }
 
 /** Records an alias created for this sender since a moment (the R9.1 limit). */
+const aliasRecordsSince = namedStatement<{ n: number }>(
+  'count_alias_records_since',
+  sql`select count(*)::int as n from ${threads}
+       where ${threads.createdByAliasId} = ${sql.placeholder('aliasId')}::uuid
+         and ${threads.createdByEmail} = ${sql.placeholder('senderEmail')}::text
+         and ${threads.createdAt} >= ${sql.placeholder('since')}::timestamptz`,
+);
+
 export async function countAliasRecordsSince(db: DbOrTx, aliasId: string, senderEmail: string, since: Date) {
-  const [row] = await db
-    .select({ n: count() })
-    .from(threads)
-    .where(
-      and(
-        eq(threads.createdByAliasId, aliasId),
-        eq(threads.createdByEmail, senderEmail.toLowerCase()),
-        gte(threads.createdAt, since),
-      ),
-    );
+  const [row] = await aliasRecordsSince(db, { aliasId, senderEmail: senderEmail.toLowerCase(), since });
   return row?.n ?? 0;
 }
 
@@ -403,23 +403,22 @@ export async function createAliasThreadInTransaction(
  * the catchall's feedback-loop check (R9.2). An index lookup on the columns the router fills
  * (raw_inbound_messages_same_content_idx), however much mail is stored.
  */
+const sameContentSince = namedStatement<{ n: number }>(
+  'count_same_content_since',
+  sql`select count(*)::int as n from ${rawInboundMessages}
+       where ${rawInboundMessages.tenantId} = ${sql.placeholder('tenantId')}::uuid
+         and ${rawInboundMessages.senderEmail} = ${sql.placeholder('senderEmail')}::text
+         and ${rawInboundMessages.contentFingerprint} = ${sql.placeholder('fingerprint')}::text
+         and ${rawInboundMessages.receivedAt} >= ${sql.placeholder('since')}::timestamptz
+         and ${rawInboundMessages.contentFingerprint} is not null
+         and ${rawInboundMessages.id} <> ${sql.placeholder('exceptId')}::uuid`,
+);
+
 export async function countSameContentSince(
   db: DbOrTx,
   values: { tenantId: string; senderEmail: string; fingerprint: string; since: Date; exceptId: string },
 ): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(rawInboundMessages)
-    .where(
-      and(
-        eq(rawInboundMessages.tenantId, values.tenantId),
-        eq(rawInboundMessages.senderEmail, values.senderEmail.toLowerCase()),
-        eq(rawInboundMessages.contentFingerprint, values.fingerprint),
-        gte(rawInboundMessages.receivedAt, values.since),
-        sql`${rawInboundMessages.contentFingerprint} is not null`,
-        sql`${rawInboundMessages.id} <> ${values.exceptId}`,
-      ),
-    );
+  const [row] = await sameContentSince(db, { ...values, senderEmail: values.senderEmail.toLowerCase() });
   return row?.n ?? 0;
 }
 

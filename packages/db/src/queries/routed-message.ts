@@ -2,7 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { messages, outgoingMails, rawInboundMessages, threads } from '../schema/index.js';
 import { loopKeyColumns } from './inbound.js';
-import { followerDeliveries, type PostMessageInput } from './post-message.js';
+import { namedStatement } from './named-statement.js';
+import { followerDeliveries, followerDeliveryValues, type PostMessageInput } from './post-message.js';
 
 /**
  * The message an earlier run of the router already stored for this raw mail, if it died before
@@ -67,11 +68,44 @@ export type RoutedMessage = {
   resetBounceOf: string | null;
 };
 
+const p = (name: string) => sql.placeholder(name);
+const storeRouted = namedStatement<{ id: string | null; mail_ids: string[] }>(
+  'store_routed_message',
+  sql`
+    with noted as (
+      update raw_inbound_messages
+         set decision = ${p('decision')}::jsonb,
+             sender_email = coalesce(${p('senderEmail')}::text, sender_email),
+             content_fingerprint = coalesce(${p('fingerprint')}::text, content_fingerprint)
+       where id = ${p('rawInboundId')}::uuid
+    ), stored as (
+      insert into messages (tenant_id, thread_id, kind, author_contact_id, author_email, author_name, subject,
+                            body_html, body_text, message_id, in_reply_to, "references", raw_inbound_id)
+      values (${p('tenantId')}::uuid, ${p('threadId')}::uuid, ${p('kind')}::message_kind, ${p('authorContactId')}::uuid,
+              ${p('authorEmail')}::text, ${p('authorName')}::text, ${p('subject')}::text, ${p('bodyHtml')}::text,
+              ${p('bodyText')}::text, ${p('messageId')}::text, ${p('inReplyTo')}::text, ${p('references')}::text[],
+              ${p('rawInboundId')}::uuid)
+      on conflict (tenant_id, message_id) do nothing
+      returning id, message_id
+    ), ${followerDeliveries({
+      tenantId: p('tenantId'),
+      threadId: p('threadId'),
+      authorContactId: p('authorContactId'),
+      authorEmail: p('authorEmailLower'),
+      notifyFollowers: p('notifyFollowers'),
+    })}, reset as (
+      update contacts set bounce_count = 0, updated_at = now()
+       where tenant_id = ${p('tenantId')}::uuid and email_normalized = ${p('resetEmail')}::text
+         and ${p('resetEmail')}::text <> '' and bounce_count > 0
+    )
+    select (select id from stored) as id, array(select id from mails) as mail_ids`,
+);
+
 /**
  * What postMessageInTransaction, noteRawDecision and resetBounceCounter do for an incoming mail, as
- * one statement: on its own it is one round trip and one commit, all or nothing (a reply); inside
- * the caller's transaction it joins the record an alias creates and the attachments. Followers are
- * chosen as in postMessage: one mail per address, never to the author.
+ * one statement, prepared by name (namedStatement): on its own it is one round trip and one commit,
+ * all or nothing (a reply); inside the caller's transaction it joins the record an alias creates and
+ * the attachments. Followers are chosen as in postMessage: one mail per address, never to the author.
  */
 export async function storeRoutedMessage(
   db: DbOrTx,
@@ -79,29 +113,28 @@ export async function storeRoutedMessage(
 ): Promise<{ messageId: string; outgoingMailIds: string[]; created: boolean }> {
   const m = input.message;
   const keys = loopKeyColumns(input.decision);
-  const resetEmail = input.resetBounceOf?.trim().toLowerCase() ?? '';
-  const result = await db.execute<{ id: string | null; mail_ids: string[] }>(sql`
-    with noted as (
-      update raw_inbound_messages
-         set decision = ${JSON.stringify(input.decision)}::jsonb,
-             sender_email = coalesce(${keys.senderEmail ?? null}::text, sender_email),
-             content_fingerprint = coalesce(${keys.contentFingerprint ?? null}::text, content_fingerprint)
-       where id = ${input.rawInboundId}
-    ), stored as (
-      insert into messages (tenant_id, thread_id, kind, author_contact_id, author_email, author_name, subject,
-                            body_html, body_text, message_id, in_reply_to, "references", raw_inbound_id)
-      values (${m.tenantId}, ${m.threadId}, ${m.kind}::message_kind, ${m.authorContactId}::uuid, ${m.authorEmail},
-              ${m.authorName}, ${m.subject}, ${m.bodyHtml}, ${m.bodyText}, ${m.messageId}, ${m.inReplyTo ?? null},
-              ${sql.param(m.references ?? [])}::text[], ${input.rawInboundId})
-      on conflict (tenant_id, message_id) do nothing
-      returning id, message_id
-    ), ${followerDeliveries(m)}, reset as (
-      update contacts set bounce_count = 0, updated_at = now()
-       where tenant_id = ${m.tenantId} and email_normalized = ${resetEmail} and ${resetEmail} <> ''
-         and bounce_count > 0
-    )
-    select (select id from stored) as id, array(select id from mails) as mail_ids`);
-  const row = result.rows[0];
+  const deliveries = followerDeliveryValues(m);
+  const [row] = await storeRouted(db, {
+    decision: JSON.stringify(input.decision),
+    senderEmail: keys.senderEmail ?? null,
+    fingerprint: keys.contentFingerprint ?? null,
+    rawInboundId: input.rawInboundId,
+    tenantId: m.tenantId,
+    threadId: m.threadId,
+    kind: m.kind,
+    authorContactId: m.authorContactId,
+    authorEmail: m.authorEmail,
+    authorName: m.authorName,
+    subject: m.subject,
+    bodyHtml: m.bodyHtml,
+    bodyText: m.bodyText,
+    messageId: m.messageId,
+    inReplyTo: m.inReplyTo ?? null,
+    references: m.references ?? [],
+    authorEmailLower: deliveries.authorEmail,
+    notifyFollowers: deliveries.notifyFollowers,
+    resetEmail: input.resetBounceOf?.trim().toLowerCase() ?? '',
+  });
   if (row?.id) {
     return { messageId: row.id, outgoingMailIds: row.mail_ids, created: true };
   }
