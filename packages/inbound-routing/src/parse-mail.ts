@@ -3,7 +3,9 @@ import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 export type { ParsedMail } from 'mailparser';
 
 export function parseMail(raw: Buffer): Promise<ParsedMail> {
-  return simpleParser(raw, { skipHtmlToText: false, maxHtmlLengthToParse: 5_000_000 });
+  // The text of an HTML-only mail is needed (the thread shows it, loop checks hash it); an HTML
+  // rendering of a text-only mail (`textAsHtml`, links made clickable) is not, and costs a pass.
+  return simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, maxHtmlLengthToParse: 5_000_000 });
 }
 
 export const addressesOf = (value: AddressObject | AddressObject[] | undefined): string[] =>

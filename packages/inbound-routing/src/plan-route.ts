@@ -77,6 +77,8 @@ export async function planInboundRoute(
     verifyThreadToken?: VerifyThreadToken | null;
     /** The database's parameters when the caller has them (the router caches them briefly). */
     params?: Record<string, string>;
+    /** Every active alias of the database, when the caller has them (the router, with the parameters). */
+    activeAliases?: readonly AliasRow[];
   },
 ): Promise<RoutePlan> {
   const { tenant, mail, envelope } = input;
@@ -131,7 +133,9 @@ export async function planInboundRoute(
   const toCatchall = catchallAlias !== null && localParts.includes(catchallAlias);
   const [known, aliases, sameContent] = await Promise.all([
     findKnownMessages(db, tenant.id, messageId, references),
-    findActiveAliases(db, tenant.id, localParts),
+    input.activeAliases
+      ? input.activeAliases.filter((a) => localParts.includes(a.name))
+      : findActiveAliases(db, tenant.id, localParts),
     senderEmail && toCatchall
       ? countSameContentSince(db, {
           tenantId: tenant.id,
