@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestRedis, type TestRedis } from '@sotamail/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createProducer,
-  createRouteBatcher,
-  type Producer,
-  routeBatchSize,
-} from '../src/index.js';
+import { createProducer, createRouteBatcher, type Producer, routeBatchSize } from '../src/index.js';
 
 // The fetcher hands stored mail to the router in batch jobs (R7.3: after the commit). Against a real
 // Redis: what a job holds, when it leaves, and what happens when it cannot.
