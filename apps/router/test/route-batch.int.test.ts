@@ -37,10 +37,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function storeAliasMail(subject: string): Promise<string> {
+async function storeAliasMail(subject: string, sender = 'ada@elsewhere.test'): Promise<string> {
   const raw = Buffer.from(
     [
-      'From: Ada <ada@elsewhere.test>',
+      `From: Ada <${sender}>`,
       `To: jobs@${domain}`,
       `Subject: ${subject}`,
       `Message-ID: <${randomUUID()}@elsewhere.test>`,
@@ -57,7 +57,7 @@ async function storeAliasMail(subject: string): Promise<string> {
     raw,
     size: raw.length,
     sha256: randomUUID(),
-    envelopeFrom: 'ada@elsewhere.test',
+    envelopeFrom: sender,
     envelopeTo: [`jobs@${domain}`],
   });
   return id;
@@ -97,7 +97,7 @@ describe('a routing batch', () => {
     const states = async () =>
       Promise.all(ids.map(async (id) => (await findRawInbound(db.db, tenantId, id))?.state));
     expect(await states()).toEqual(['routed', 'received', 'routed']);
-    // The routed ones' events were queued before they were marked.
+    // The routed ones' events are queued.
     const events = (await producer.queues.get('events')?.getJobs(['waiting'])) ?? [];
     expect(events.filter((j) => j.name === 'thread-created')).toHaveLength(2);
 
@@ -127,5 +127,27 @@ describe('a routing batch', () => {
     await expect(handlers['route-inbound']({ tenantId, rawInboundId: gone }, context)).rejects.toThrow(
       'does not exist',
     );
+  });
+
+  it('routes a mail once when two runs take it at the same time (a sweep job beside its batch)', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    // The second run starts a little later each round, so that across the rounds it reads the mail
+    // before the first run stores it and decides after (a duplicate of itself, unless recognised).
+    for (let round = 0; round < 24; round++) {
+      const subject = `raced ${round}`;
+      // Each from its own sender: the per-sender alias limit (R9.1) is not what is tested here.
+      const id = await storeAliasMail(subject, `racer${round}@elsewhere.test`);
+      const runs = await Promise.allSettled([
+        handlers['route-inbound-batch']({ tenantId, rawInboundIds: [id] }, context),
+        new Promise((r) => setTimeout(r, round)).then(() =>
+          handlers['route-inbound']({ tenantId, rawInboundId: id }, context),
+        ),
+      ]);
+      expect(runs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      const raw = await findRawInbound(db.db, tenantId, id);
+      // Never dropped as a duplicate of itself.
+      expect([raw?.state, raw?.decision?.action]).toEqual(['routed', 'new-record']);
+      expect(await threadCount(subject)).toBe(1);
+    }
   });
 });

@@ -156,4 +156,24 @@ describe('the router sweep', () => {
       workerRedis.redis.disconnect();
     }
   });
+
+  it('leaves alone mail whose batch job is still waiting behind a backlog, and queues mail older than it', async () => {
+    await producer.queues.get('inbound')?.obliterate({ force: true });
+    const lost = await storeMail();
+    const waiting = await storeMail();
+    // `lost` arrived ten minutes ago and its job is gone; `waiting` is in a batch nobody has taken yet.
+    await db.pool.query(
+      `update raw_inbound_messages set received_at = now() - interval '10 minutes' where id = $1`,
+      [lost.id],
+    );
+    await producer.enqueue(
+      'route-inbound-batch',
+      { tenantId, rawInboundIds: [waiting.id] },
+      { jobId: `inbound-${waiting.id}` },
+    );
+    // Both are past the sweep's age as far as the caller knows.
+    expect(await requeueUnrouted({ db: db.db, producer }, new Date(Date.now() + 60_000))).toBe(1);
+    const jobs = (await producer.queues.get('inbound')?.getJobs(['waiting'])) ?? [];
+    expect(jobs.filter((j) => j.name === 'route-inbound').map((j) => j.data.rawInboundId)).toEqual([lost.id]);
+  });
 });

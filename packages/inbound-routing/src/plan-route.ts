@@ -46,6 +46,8 @@ export type RoutePlan = {
   references: string[];
   autoReply: boolean;
   bounce: boolean;
+  /** Its Message-ID is already stored (R9.4), perhaps by an unfinished run of this very mail. */
+  duplicate: boolean;
   params: Record<string, string>;
   periodStart: Date;
   /**
@@ -207,6 +209,7 @@ export async function planInboundRoute(
     references,
     autoReply: automatic.autoReply,
     bounce: automatic.bounce,
+    duplicate,
     params,
     periodStart,
     threadLoaded: decision.threadId !== null && decision.threadId === reply.thread?.id,

@@ -2,8 +2,8 @@ import { type Db, findUnroutedRaw } from '@sotamail/db';
 import type { Producer } from '@sotamail/queues';
 
 /**
- * Queues again stored mail still `received` after a while: its job was lost (Redis away when it
- * arrived), or its job completed but the last write of the run did not survive a crash of
+ * Queues again stored mail still `received` after a while and older than any waiting job: its job
+ * was lost (Redis away when it arrived, the fetcher killed before its batch was queued), or its job completed but the last write of the run did not survive a crash of
  * PostgreSQL (it is committed without waiting for the disk, see route-inbound.ts). A completed job
  * under the mail's id would make the new one a no-op, so it is removed first; a failed job stays,
  * visible in the dashboard, rather than retried forever.
@@ -12,8 +12,16 @@ export async function requeueUnrouted(
   deps: { db: Db; producer: Producer },
   receivedBefore: Date,
 ): Promise<number> {
-  const rows = await findUnroutedRaw(deps.db, receivedBefore);
   const queue = deps.producer.queues.get('inbound');
+  // Mail still in a waiting batch job is not lost, only late: behind a backlog older than
+  // `receivedBefore`, only mail received before the oldest waiting job can have lost its job.
+  // (Queueing the rest again would make two routers take the same mail, and the backlog longer.)
+  const [oldestWaiting] = (await queue?.getJobs(['waiting'], 0, 0, true)) ?? [];
+  const cutoff =
+    oldestWaiting && oldestWaiting.timestamp < receivedBefore.getTime()
+      ? new Date(oldestWaiting.timestamp - 60_000)
+      : receivedBefore;
+  const rows = await findUnroutedRaw(deps.db, cutoff);
   for (const r of rows) {
     const previous = await queue?.getJob(r.id);
     if (previous && (await previous.isCompleted())) {

@@ -4,6 +4,7 @@ import {
   createAliasThreadInTransaction,
   type Db,
   type DbOrTx,
+  findRawInbound,
   findRawInbounds,
   insertAttachments,
   listActiveAliases,
@@ -100,15 +101,20 @@ async function routeStored(
   const batch: Batch = { effects: new RoutingEffects(), activeAliases };
   const outcomes: Outcome[] = [];
   let failure: unknown = null;
-  for (const raw of raws) {
+  for (const row of raws) {
     try {
+      // A large mail's content was left out of the batch's query: read now, one at a time.
+      const raw = row.raw ? { ...row, raw: row.raw } : await findRawInbound(deps.db, tenantId, row.id);
+      if (!raw) {
+        continue;
+      }
       const action = await routeOne(deps, raw, batch, logger);
-      outcomes.push({ rawInboundId: raw.id, action });
+      outcomes.push({ rawInboundId: row.id, action });
     } catch (err) {
       if (err instanceof PermanentError) {
         throw err;
       }
-      logger.warn({ err, rawInboundId: raw.id }, 'inbound.route_failed');
+      logger.warn({ err, rawInboundId: row.id }, 'inbound.route_failed');
       failure ??= err;
     }
   }
@@ -162,7 +168,7 @@ async function route(
   { tenant, params }: TenantContext,
   { effects, activeAliases }: Batch,
   logger: Logger,
-): Promise<RouteDecision> {
+): Promise<{ action: string; reasons: string[] }> {
   const plan = await planInboundRoute(deps.db, {
     tenant,
     mail,
@@ -174,6 +180,12 @@ async function route(
     activeAliases,
   });
   const { decision, record } = plan;
+  if (plan.duplicate) {
+    const own = await ownDuplicate(deps, raw, effects);
+    if (own) {
+      return own;
+    }
+  }
 
   switch (decision.action) {
     case 'bounce':
@@ -190,6 +202,25 @@ async function route(
       effects.mark({ id: raw.id, state: 'ignored', decision: record });
       return decision;
   }
+}
+
+/**
+ * A mail whose Message-ID is stored may have been stored by another run of this same mail that has
+ * not finished (the sweep queued the mail again while its batch waited, and both ran at once): that
+ * run noted its decision with the message. Its work is finished here, or left to it if it is done,
+ * rather than the mail being dropped as a duplicate of itself. Null for a true duplicate.
+ */
+async function ownDuplicate(
+  deps: RouteInboundDeps,
+  raw: RawInbound,
+  effects: RoutingEffects,
+): Promise<{ action: string; reasons: string[] } | null> {
+  const now = await findRawInbound(deps.db, raw.tenantId, raw.id);
+  if (now && now.state !== 'received') {
+    return { action: `skipped: already ${now.state}`, reasons: ['another run of this mail finished it'] };
+  }
+  const finished = now ? await finishInterrupted(deps.db, now, effects) : null;
+  return finished ? { action: finished.action, reasons: ['finished the unfinished run of this mail'] } : null;
 }
 
 type Stored =

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.js';
 import {
   aliases,
@@ -70,14 +70,25 @@ export async function findRawInbound(
   return row;
 }
 
-/** Stored mails of one database by id, in one query (a routing batch); missing ids are left out. */
+/** Mail up to this size comes with its batch's query; larger mail is read on its own, when routed. */
+export const rawInlineBytes = 1024 * 1024;
+
+/**
+ * Stored mails of one database by id, in one query (a routing batch); missing ids are left out. The
+ * content of mail over `rawInlineBytes` is left out (`raw` null), so that a batch of large mails
+ * never sits in memory at once: read it with findRawInbound.
+ */
 export async function findRawInbounds(
   db: DbOrTx,
   tenantId: string,
   ids: readonly string[],
-): Promise<RawInbound[]> {
+): Promise<(Omit<RawInbound, 'raw'> & { raw: Buffer | null })[]> {
+  const { raw, ...columns } = getTableColumns(rawInboundMessages);
   return db
-    .select()
+    .select({
+      ...columns,
+      raw: sql<Buffer | null>`case when ${rawInboundMessages.size} <= ${rawInlineBytes} then ${raw} end`,
+    })
     .from(rawInboundMessages)
     .where(
       and(
@@ -138,7 +149,9 @@ export type RawInboundMark = {
 
 /**
  * markRawInbound for many mails in one statement (a routing batch records its outcomes together).
- * The same commit rule applies: `relaxedCommit` only for outcomes a re-run can redo.
+ * Only mail still `received` is marked: a run that lost a race with another run of the same mail
+ * never overwrites the outcome that run recorded. The same commit rule applies: `relaxedCommit` only
+ * for outcomes a re-run can redo.
  */
 export async function markRawInbounds(
   db: DbOrTx,
@@ -166,7 +179,7 @@ export async function markRawInbounds(
                   ${sql.param(keys.map((k) => k.senderEmail ?? null))}::text[],
                   ${sql.param(keys.map((k) => k.contentFingerprint ?? null))}::text[])
            as m(id, state, decision, sender_email, fingerprint)
-     where r.id = m.id ${relaxed}`);
+     where r.id = m.id and r.state = 'received' ${relaxed}`);
 }
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
@@ -272,7 +285,7 @@ export async function findActiveAliases(db: DbOrTx, tenantId: string, names: str
   return prepared ? prepared.execute({ tenantId, names }) : activeAliases(db, tenantId, names);
 }
 
-/** Every active alias of a database: the router keeps them with the database's parameters. */
+/** Every active alias of a database: the router reads them once per batch of mails. */
 export async function listActiveAliases(db: DbOrTx, tenantId: string) {
   return db
     .select()
