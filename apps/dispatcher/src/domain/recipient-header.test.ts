@@ -35,12 +35,26 @@ describe('recipientHeader', () => {
       'To: "Ada Bcc: all@example.com" <ada@example.com>\r\n',
     ],
     [
+      'what looks like an encoded word (quoted, so it is not decoded)',
+      { name: '=?UTF-8?B?QWRh?=', address: 'ada@example.com' },
+      'To: "=?UTF-8?B?QWRh?=" <ada@example.com>\r\n',
+    ],
+    [
       'a non-ASCII name',
       { name: 'José', address: 'jose@example.com' },
       'To: =?UTF-8?B?Sm9zw6k=?= <jose@example.com>\r\n',
     ],
   ])('%s', (_, recipient, expected) => {
     expect(recipientHeader(recipient)).toBe(expected);
+  });
+
+  it('encodes and folds a very long ASCII name rather than passing the line length limit', () => {
+    const name = 'A'.repeat(1200);
+    const header = recipientHeader({ name, address: 'a@example.com' });
+    for (const line of header.split('\r\n')) {
+      expect(line.length).toBeLessThanOrEqual(78);
+    }
+    expect(decodeWords(header)).toBe(`To: ${name} <a@example.com>\r\n`);
   });
 
   it('splits a long non-ASCII name into encoded words of at most 75 characters, never inside a character', () => {

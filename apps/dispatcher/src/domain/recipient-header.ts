@@ -27,11 +27,15 @@ function utf8Pieces(name: string): Buffer[] {
   return pieces;
 }
 
+// Longer names are encoded and folded like non-ASCII ones, so no line passes RFC 5322's limit.
+const maxPlainName = 200;
+
 function displayName(name: string): string {
-  if (atomPhrase.test(name)) {
+  // `=?` would read as the start of an encoded word: such a name is quoted.
+  if (name.length <= maxPlainName && atomPhrase.test(name) && !name.includes('=?')) {
     return name;
   }
-  if (printableAscii.test(name)) {
+  if (name.length <= maxPlainName && printableAscii.test(name)) {
     return `"${name.replace(/["\\]/g, '\\$&')}"`;
   }
   // Folded between the words: a decoder joins adjacent encoded words without the space.

@@ -48,7 +48,7 @@ export type BatchOutcome = Record<
 >;
 
 /**
- * The mails of one posted message, a chunk at a time: one claim statement per chunk, the sends in
+ * The mails of a posted message (or of the replies a routing batch stored), a chunk at a time: one claim statement per chunk, the sends in
  * parallel through the server's pool, the sent ones recorded by group commit. A mail that must
  * wait (quota, busy server) or be retried leaves the batch with a job of its own, so one slow
  * recipient never holds back the others.
@@ -127,20 +127,29 @@ export function createSendBatchHandler(deps: SendBatchDeps) {
 
     const unrecordedNow: { record: SentRecord; mail: OutgoingMail }[] = [];
     let failure: unknown;
-    // Once the server cannot be reached, the rest of the batch does not queue up behind timeouts
-    // of its own: each mail is put back for a retry at once.
-    let unreachable: Extract<Attempt, { kind: 'retry' }> | null = null;
+    // Once a message's server cannot be reached, the rest of that message's mails do not queue up
+    // behind timeouts of their own: each is put back for a retry at once. Keyed by message, because
+    // a batch may hold the mails of several posts (routed replies), whose authors may use other
+    // servers.
+    const unreachable = new Map<string, Extract<Attempt, { kind: 'retry' }>>();
     const sendOne = async (mail: OutgoingMail) => {
       const log = logger.child({ outgoingMailId: mail.id });
       try {
         // After the server proved unreachable the mail is not tried: it waits like a quota wait.
-        const attempt: Attempt = unreachable
-          ? { kind: 'wait', waitMs: deps.retryDelayMs, why: `server unreachable: ${unreachable.reason}` }
+        // A mass mail without a message of its own goes through its lane's server.
+        const key = mail.messageId ?? `lane:${mail.lane}`;
+        const known = unreachable.get(key);
+        const attempt: Attempt = known
+          ? { kind: 'wait', waitMs: deps.retryDelayMs, why: `server unreachable: ${known.reason}` }
           : await attemptDelivery(deps, mail, log, {
               blacklisted: blacklisted.has(mail.recipientEmail.trim().toLowerCase()),
             });
-        if (attempt.kind === 'retry' && unreachableFailures.has(attempt.failureType)) {
-          unreachable ??= attempt;
+        if (
+          attempt.kind === 'retry' &&
+          unreachableFailures.has(attempt.failureType) &&
+          !unreachable.has(key)
+        ) {
+          unreachable.set(key, attempt);
         }
         counts[await settleInBatch(deps, mail, attempt, log)]++;
       } catch (err) {

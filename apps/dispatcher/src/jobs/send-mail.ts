@@ -419,6 +419,9 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
       date: deps.now(),
     });
     plan.shared = renderShared(common);
+    // A failed rendering fails each mail that awaits it (message() below); until one does, it must
+    // not count as an unhandled rejection, which stops the process.
+    plan.shared.catch(() => {});
   }
   const shared = plan.shared;
   const to = { name: mail.recipientName ?? '', address: mail.recipientEmail };
