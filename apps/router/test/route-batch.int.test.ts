@@ -63,7 +63,10 @@ async function storeAliasMail(subject: string, sender = 'ada@elsewhere.test'): P
   return id;
 }
 
-const context = { logger: createLogger({ service: 'test', level: 'silent' }) } as JobContext;
+const logger = createLogger({ service: 'test', level: 'silent' });
+// The handlers read how often BullMQ started the job: the first run, or a run after a failure.
+const run = (attemptsStarted: number) => ({ logger, job: { attemptsStarted } }) as unknown as JobContext;
+const context = run(1);
 
 async function threadCount(subject: string): Promise<number> {
   const { rows } = await db.pool.query<{ n: string }>(
@@ -74,7 +77,7 @@ async function threadCount(subject: string): Promise<number> {
 }
 
 describe('a routing batch', () => {
-  it('records the mails it could route when one fails, and routes that one when the job is retried', async () => {
+  it('records the mails it could route when one fails; its retry gives that one a job of its own', async () => {
     const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
     const ids = [
       await storeAliasMail('first'),
@@ -101,9 +104,18 @@ describe('a routing batch', () => {
     const events = (await producer.queues.get('events')?.getJobs(['waiting'])) ?? [];
     expect(events.filter((j) => j.name === 'thread-created')).toHaveLength(2);
 
+    // The retry splits: only the mail still to route gets a job, so it can hold back no other.
+    const retried = await handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, run(2));
+    expect(retried).toEqual({ split: 1 });
+    const singles = (await producer.queues.get('inbound')?.getJobs(['waiting'])) ?? [];
+    expect(singles.map((j) => [j.name, j.id, j.data])).toEqual([
+      ['route-inbound', ids[1], { tenantId, rawInboundId: ids[1] }],
+    ]);
+
     await db.db.execute(sql`drop trigger refuse_thread on threads`);
-    const retried = await handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context);
-    expect(retried).toEqual({ routed: 3, missing: 0 });
+    expect(await handlers['route-inbound']({ tenantId, rawInboundId: ids[1] as string }, context)).toEqual({
+      action: 'new-record',
+    });
     expect(await states()).toEqual(['routed', 'routed', 'routed']);
     expect([
       await threadCount('first'),

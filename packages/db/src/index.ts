@@ -84,6 +84,7 @@ export {
   messageExists,
   type RawInbound,
   type RawInboundMark,
+  receivedAmong,
   resetRawInbound,
   storeRawInbound,
 } from './queries/inbound.js';

@@ -10,6 +10,7 @@ import {
   listActiveAliases,
   markRawInbound,
   type RawInbound,
+  receivedAmong,
   storeRoutedMessage,
   threadRows,
 } from '@sotamail/db';
@@ -57,7 +58,7 @@ type Outcome = { rawInboundId: string; action: string };
  * finds its own earlier message finishes that run's work (finish-interrupted.ts). A mail is marked
  * routed last, after its jobs are queued, so a crash at any point leaves it to a re-run. A mail whose
  * routing fails does not hold back the rest of its batch: the others are recorded, then the job
- * fails and its retry finds only the failed mail still to do.
+ * fails, and its retry gives each mail still to route a job of its own.
  */
 export function createRouteInboundHandlers(deps: RouteInboundDeps) {
   const routeDeps = { ...deps, loadTenant: deps.loadTenant ?? tenantContextLoader(deps.db) };
@@ -71,8 +72,19 @@ export function createRouteInboundHandlers(deps: RouteInboundDeps) {
     },
     'route-inbound-batch': async (
       payload: { tenantId: string; rawInboundIds: string[] },
-      { logger }: JobContext,
+      { job, logger }: JobContext,
     ) => {
+      // A batch that ran before (it failed, or its router died in it) goes on as a job per mail still
+      // to route: a mail that keeps failing, or that stops the process, then holds back no other.
+      if (job.attemptsStarted > 1 && payload.rawInboundIds.length > 1) {
+        const left = await receivedAmong(deps.db, payload.tenantId, payload.rawInboundIds);
+        await deps.producer.enqueueBulk(
+          'route-inbound',
+          left.map((id) => ({ payload: { tenantId: payload.tenantId, rawInboundId: id }, jobId: id })),
+        );
+        logger.info({ rawInboundIds: left }, 'inbound.batch_split');
+        return { split: left.length };
+      }
       const outcomes = await routeStored(routeDeps, payload.tenantId, payload.rawInboundIds, logger);
       const found = new Set(outcomes.map((o) => o.rawInboundId));
       const missing = payload.rawInboundIds.filter((id) => !found.has(id));

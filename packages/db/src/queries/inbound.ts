@@ -98,6 +98,21 @@ export async function findRawInbounds(
     );
 }
 
+/** Which of these stored mails of a database are still waiting to be routed. */
+export async function receivedAmong(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: rawInboundMessages.id })
+    .from(rawInboundMessages)
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, tenantId),
+        eq(rawInboundMessages.state, 'received'),
+        sql`${rawInboundMessages.id} = any(${sql.param(ids)}::uuid[])`,
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
 /**
  * The feedback-loop keys (R9.2) a decision carries (`sender`, `fingerprint`, see plan-route.ts),
  * copied into their indexed columns wherever a decision is written.
