@@ -10,6 +10,7 @@ import {
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
 import { tenantContextLoader } from './adapters/tenant-context.js';
 import { routerEnv } from './config.js';
+import { recordRoutingFailure } from './jobs/record-routing-failure.js';
 import { requeueUnrouted } from './jobs/requeue-unrouted.js';
 import { createRouteInboundHandlers } from './jobs/route-inbound.js';
 
@@ -52,6 +53,13 @@ const worker = createWorker({
     verifyThreadToken: threadTokens ? (token) => threadTokens.verify(token) : null,
     loadTenant: cacheFound(tenantContextLoader(handle.db), { ttlMs: config.ROUTER_TENANT_CACHE_MS }),
   }),
+});
+worker.on('failed', (job, err) => {
+  if (job) {
+    recordRoutingFailure(handle.db, job, err).catch((failure: unknown) =>
+      logger.warn({ err: failure, jobId: job.id }, 'inbound.failure_not_recorded'),
+    );
+  }
 });
 shutdown.register({ name: 'inbound-worker', close: () => worker.close() });
 

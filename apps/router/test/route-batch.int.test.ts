@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aliasRows, findRawInbound, insertTenant, storeRawInbound } from '@sotamail/db';
+import { aliasRows, findRawInbound, findUnroutedRaw, insertTenant, storeRawInbound } from '@sotamail/db';
 import { createLogger } from '@sotamail/logging';
 import { createProducer, type JobContext, type Producer } from '@sotamail/queues';
 import {
@@ -10,6 +10,7 @@ import {
 } from '@sotamail/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordRoutingFailure } from '../src/jobs/record-routing-failure.js';
 import { createRouteInboundHandlers } from '../src/jobs/route-inbound.js';
 
 // A batch job routes many stored mails (the fetcher gathers them, route-batcher.ts). Against real
@@ -161,5 +162,41 @@ describe('a routing batch', () => {
       expect([raw?.state, raw?.decision?.action]).toEqual(['routed', 'new-record']);
       expect(await threadCount(subject)).toBe(1);
     }
+  });
+
+  it('leaves a mail failed, with the reason, once its routing job has used its last attempt', async () => {
+    const id = await storeAliasMail('never routed', 'giving-up@elsewhere.test');
+    const job = (attemptsMade: number) => ({
+      name: 'route-inbound',
+      data: { tenantId, rawInboundId: id },
+      attemptsMade,
+      opts: { attempts: 8 },
+    });
+    // An attempt that will be retried changes nothing.
+    expect(await recordRoutingFailure(db.db, job(3), new Error('connection terminated'))).toBe(0);
+    expect((await findRawInbound(db.db, tenantId, id))?.state).toBe('received');
+
+    expect(await recordRoutingFailure(db.db, job(8), new Error('connection terminated'))).toBe(1);
+    const raw = await findRawInbound(db.db, tenantId, id);
+    expect([raw?.state, raw?.error]).toEqual([
+      'failed',
+      'routing failed (tried 8 times): connection terminated',
+    ]);
+    // The admin can route it again (reprocess); the sweep no longer picks it up.
+    expect((await findUnroutedRaw(db.db, new Date(Date.now() + 60_000))).map((r) => r.id)).not.toContain(id);
+  });
+
+  it('never marks failed a mail another run has routed meanwhile', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const id = await storeAliasMail('routed after all', 'late@elsewhere.test');
+    await handlers['route-inbound']({ tenantId, rawInboundId: id }, context);
+    const batchJob = {
+      name: 'route-inbound-batch',
+      data: { tenantId, rawInboundIds: [id] },
+      attemptsMade: 8,
+      opts: { attempts: 8 },
+    };
+    await recordRoutingFailure(db.db, batchJob, new Error('gave up'));
+    expect((await findRawInbound(db.db, tenantId, id))?.state).toBe('routed');
   });
 });

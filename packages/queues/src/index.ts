@@ -20,6 +20,7 @@ export { createRouteBatcher, type RouteBatcher, routeBatchSize } from './route-b
 export {
   type CreateWorkerOptions,
   createWorker,
+  failedForGood,
   type JobContext,
   type JobHandler,
   type QueueHandlers,

@@ -83,3 +83,11 @@ export function createWorker<Q extends QueueName>(options: CreateWorkerOptions<Q
   worker.on('error', (err) => options.logger.error({ err, queue: options.queue }, 'worker.error'));
   return worker;
 }
+
+/** Whether a failed job is done for good (a permanent error, or its last attempt), not to be retried. */
+export function failedForGood(
+  job: { attemptsMade: number; opts: { attempts?: number } },
+  err: Error,
+): boolean {
+  return err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+}

@@ -12,7 +12,7 @@ import type { RoutingEffects } from './routing-effects.js';
  */
 export async function finishInterrupted(
   db: Db,
-  raw: RawInbound,
+  raw: Pick<RawInbound, 'id' | 'tenantId' | 'decision'>,
   effects: RoutingEffects,
 ): Promise<{ action: string } | null> {
   const noted = raw.decision;

@@ -13,14 +13,16 @@ export async function requeueUnrouted(
   receivedBefore: Date,
 ): Promise<number> {
   const queue = deps.producer.queues.get('inbound');
-  // Mail still in a waiting batch job is not lost, only late: behind a backlog older than
-  // `receivedBefore`, only mail received before the oldest waiting job can have lost its job.
-  // (Queueing the rest again would make two routers take the same mail, and the backlog longer.)
-  const [oldestWaiting] = (await queue?.getJobs(['waiting'], 0, 0, true)) ?? [];
-  const cutoff =
-    oldestWaiting && oldestWaiting.timestamp < receivedBefore.getTime()
-      ? new Date(oldestWaiting.timestamp - 60_000)
-      : receivedBefore;
+  // Mail in a batch job still waiting, running or due for a retry is late, not lost: only mail
+  // received before the oldest of those jobs can have lost its job. (The oldest waiting job is the
+  // next one out, the right end of the list.) Queueing the rest again would only lengthen a backlog;
+  // when it happens anyway, two runs of one mail are safe (route-inbound.ts).
+  const live = [
+    ...((await queue?.getJobs(['waiting'], 0, 0, true)) ?? []),
+    ...((await queue?.getJobs(['active', 'delayed'], 0, 199, true)) ?? []),
+  ];
+  const oldestLive = Math.min(...live.map((j) => j.timestamp));
+  const cutoff = oldestLive < receivedBefore.getTime() ? new Date(oldestLive - 60_000) : receivedBefore;
   const rows = await findUnroutedRaw(deps.db, cutoff);
   for (const r of rows) {
     const previous = await queue?.getJob(r.id);

@@ -5,6 +5,7 @@ import {
   type Db,
   type DbOrTx,
   findRawInbound,
+  findRawInboundState,
   findRawInbounds,
   insertAttachments,
   listActiveAliases,
@@ -77,7 +78,9 @@ export function createRouteInboundHandlers(deps: RouteInboundDeps) {
       // A batch that ran before (it failed, or its router died in it) goes on as a job per mail still
       // to route: a mail that keeps failing, or that stops the process, then holds back no other.
       if (job.attemptsStarted > 1 && payload.rawInboundIds.length > 1) {
-        const left = await receivedAmong(deps.db, payload.tenantId, payload.rawInboundIds);
+        const still = new Set(await receivedAmong(deps.db, payload.tenantId, payload.rawInboundIds));
+        // In the order they arrived, so a reply's job is not queued before the mail it answers.
+        const left = payload.rawInboundIds.filter((id) => still.has(id));
         await deps.producer.enqueueBulk(
           'route-inbound',
           left.map((id) => ({ payload: { tenantId: payload.tenantId, rawInboundId: id }, jobId: id })),
@@ -227,7 +230,7 @@ async function ownDuplicate(
   raw: RawInbound,
   effects: RoutingEffects,
 ): Promise<{ action: string; reasons: string[] } | null> {
-  const now = await findRawInbound(deps.db, raw.tenantId, raw.id);
+  const now = await findRawInboundState(deps.db, raw.tenantId, raw.id);
   if (now && now.state !== 'received') {
     return { action: `skipped: already ${now.state}`, reasons: ['another run of this mail finished it'] };
   }
@@ -236,7 +239,15 @@ async function ownDuplicate(
 }
 
 type Stored =
-  | { kind: 'posted'; threadId: string; messageId: string; mailIds: string[]; created: CreatedThread | null }
+  | {
+      kind: 'posted';
+      threadId: string;
+      messageId: string;
+      mailIds: string[];
+      created: CreatedThread | null;
+      /** False when the Message-ID was already stored, by this mail's other run or another mail. */
+      messageCreated: boolean;
+    }
   | { kind: 'ignored'; decision: RouteDecision };
 
 /**
@@ -252,7 +263,7 @@ async function storeInThread(
   mail: ParsedMail,
   plan: RoutePlan,
   effects: RoutingEffects,
-): Promise<RouteDecision> {
+): Promise<{ action: string; reasons: string[] }> {
   const { decision } = plan;
   // A reply whose thread was just read, without attachments: one statement, no transaction.
   const replyThreadId =
@@ -264,6 +275,24 @@ async function storeInThread(
     : await deps.db.transaction((tx) => storeWithRecord(tx, raw, mail, plan));
   if (stored.kind === 'ignored') {
     return stored.decision;
+  }
+  if (!stored.messageCreated) {
+    // Stored meanwhile: by another run of this mail, whose work is finished here (its jobs before
+    // the mark), or by another mail with the same Message-ID (R9.4).
+    const own = await ownDuplicate(deps, raw, effects);
+    if (own) {
+      return own;
+    }
+    effects.mark({
+      id: raw.id,
+      state: 'ignored',
+      decision: {
+        ...plan.record,
+        action: 'dropped',
+        reasons: [...decision.reasons, 'a mail with the same Message-ID was stored meanwhile (R9.4)'],
+      },
+    });
+    return { action: 'dropped', reasons: ['a mail with the same Message-ID was stored meanwhile'] };
   }
   effects.posted(stored.mailIds, stored.created);
   effects.mark({
@@ -393,5 +422,6 @@ async function storeMessage(
     messageId: stored.messageId,
     mailIds: stored.outgoingMailIds,
     created: stored.created ? createdThread : null,
+    messageCreated: stored.created,
   };
 }

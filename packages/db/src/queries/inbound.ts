@@ -98,6 +98,20 @@ export async function findRawInbounds(
     );
 }
 
+/** A stored mail's state and noted decision, without its content. */
+export async function findRawInboundState(db: DbOrTx, tenantId: string, id: string) {
+  const [row] = await db
+    .select({
+      id: rawInboundMessages.id,
+      tenantId: rawInboundMessages.tenantId,
+      state: rawInboundMessages.state,
+      decision: rawInboundMessages.decision,
+    })
+    .from(rawInboundMessages)
+    .where(and(eq(rawInboundMessages.tenantId, tenantId), eq(rawInboundMessages.id, id)));
+  return row;
+}
+
 /** Which of these stored mails of a database are still waiting to be routed. */
 export async function receivedAmong(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<string[]> {
   const rows = await db
@@ -199,11 +213,35 @@ export async function markRawInbounds(
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
 export async function findUnroutedRaw(db: DbOrTx, receivedBefore: Date, limit = 500) {
-  return db
-    .select({ id: rawInboundMessages.id, tenantId: rawInboundMessages.tenantId })
-    .from(rawInboundMessages)
-    .where(and(eq(rawInboundMessages.state, 'received'), lte(rawInboundMessages.receivedAt, receivedBefore)))
-    .limit(limit);
+  return (
+    db
+      .select({ id: rawInboundMessages.id, tenantId: rawInboundMessages.tenantId })
+      .from(rawInboundMessages)
+      .where(
+        and(eq(rawInboundMessages.state, 'received'), lte(rawInboundMessages.receivedAt, receivedBefore)),
+      )
+      // Oldest first, so each sweep reaches the next ones.
+      .orderBy(rawInboundMessages.receivedAt)
+      .limit(limit)
+  );
+}
+
+/**
+ * Stored mails whose routing gave up (its job used its last attempt) become `failed` with the
+ * reason: listed for the admin, who can re-process them, and no longer picked up by the sweep.
+ * Mail routed meanwhile is left alone.
+ */
+export async function failUnrouted(db: DbOrTx, tenantId: string, ids: readonly string[], error: string) {
+  await db
+    .update(rawInboundMessages)
+    .set({ state: 'failed', error, processedAt: sql`now()` })
+    .where(
+      and(
+        eq(rawInboundMessages.tenantId, tenantId),
+        eq(rawInboundMessages.state, 'received'),
+        sql`${rawInboundMessages.id} = any(${sql.param(ids)}::uuid[])`,
+      ),
+    );
 }
 
 /** The thread of the newest message we sent or stored whose Message-ID is one of these. */
