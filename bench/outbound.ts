@@ -209,12 +209,12 @@ const fmt = (n: number) => n.toFixed(1);
 process.stdout.write(
   `outbound benchmark: ${total} notifications (${messages} messages × ${followers} followers), ${dispatchers} dispatcher processes, ${connections} SMTP connections each (baseline: one pool of ${connections * dispatchers})\n`,
 );
-// The same template database the tests use, built from the checked-in migrations.
-await setupTemplate();
+// The same template database the tests use, built from the checked-in migrations; dropped at the end.
+const dropTemplate = await setupTemplate();
 // The baseline runs before and after ours and counts as their mean: this machine's speed drifts
 // over a minute, and the ratio should not depend on which side of a drift each run fell.
 const before = await baseline(0);
-const x = await sotamail();
+const x = await sotamail().finally(dropTemplate);
 const after = await baseline(0);
 const y = (before + after) / 2;
 process.stdout.write(`  baseline before ${fmt(before)} msg/s, after ${fmt(after)} msg/s\n`);
