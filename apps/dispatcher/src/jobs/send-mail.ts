@@ -207,7 +207,13 @@ export async function attemptDelivery(
     try {
       const raw = await prepared.message();
       response =
-        (await deps.pools.transporterFor(server.settings).sendMail({ envelope, raw })).response ?? '';
+        // The Message-ID only spares nodemailer making up one for its own records: a raw message
+        // goes out exactly as rendered.
+        (
+          await deps.pools
+            .transporterFor(server.settings)
+            .sendMail({ envelope, raw, messageId: `<${context.message.messageId}>` })
+        ).response ?? '';
     } catch (err) {
       if (limited) {
         await releaseDailySlot(deps.db, mail.tenantId, day);
