@@ -1,5 +1,6 @@
 import { createDb, runMigrations } from '@sotamail/db';
 import pg from 'pg';
+import { dropDatabasePatiently } from './drop-database.js';
 import { databasePrefix, databaseUrl, templateDatabase, testEnv } from './env.js';
 
 /**
@@ -26,11 +27,11 @@ export default async function setup(): Promise<() => Promise<void>> {
     for (const { datname } of stale.rows) {
       const started = Number(/^sotamail_(?:t|tpl)_(\d+)/.exec(datname)?.[1] ?? Number.NaN);
       if (started < cutoff) {
-        await admin.query(`drop database if exists "${datname}" with (force)`);
+        await dropDatabasePatiently(admin, datname);
       }
     }
     const template = templateDatabase();
-    await admin.query(`drop database if exists "${template}" with (force)`);
+    await dropDatabasePatiently(admin, template);
     await admin.query(`create database "${template}"`);
     const handle = createDb({ url: databaseUrl(template), maxConnections: 1 });
     try {
@@ -51,7 +52,7 @@ export default async function setup(): Promise<() => Promise<void>> {
         [`${databasePrefix()}%`, templateDatabase()],
       );
       for (const { datname } of mine.rows) {
-        await cleanup.query(`drop database if exists "${datname}" with (force)`);
+        await dropDatabasePatiently(cleanup, datname);
       }
     } finally {
       await cleanup.end();

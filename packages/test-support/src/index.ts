@@ -1,3 +1,4 @@
+export { dropDatabasePatiently } from './drop-database.js';
 export { databaseUrl, testEnv } from './env.js';
 export {
   freePort,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type DbHandle } from '@sotamail/db';
 import pg from 'pg';
+import { dropDatabasePatiently } from './drop-database.js';
 import { databasePrefix, databaseUrl, templateDatabase, testEnv } from './env.js';
 
 export type TestDatabase = DbHandle & { url: string; name: string; drop: () => Promise<void> };
@@ -40,7 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     async drop() {
       await handle.close();
-      await withAdmin((client) => client.query(`drop database if exists "${name}" with (force)`));
+      await withAdmin((client) => dropDatabasePatiently(client, name));
     },
   };
 }
