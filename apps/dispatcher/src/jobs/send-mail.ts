@@ -16,7 +16,6 @@ import {
   bounceAddress,
   catchallAddress,
   classifyReason,
-  classifySmtpError,
   formatAddress,
   nextUtcWindow,
   utcDay,
@@ -29,6 +28,7 @@ import { forRecipient, renderShared, type SharedMessage } from '../adapters/mime
 import type { ResolvedServer, ResolveServer } from '../adapters/resolve-server.js';
 import type { SentRecorder } from '../adapters/sent-recorder.js';
 import type { ServerThrottle } from '../adapters/server-throttle.js';
+import { classifySendFailure, type SmtpFailure } from '../adapters/smtp-failure.js';
 import type { SmtpPools } from '../adapters/smtp-pools.js';
 import { composeMail } from '../domain/compose-mail.js';
 import { planServer } from './plan-server.js';
@@ -442,15 +442,6 @@ function prepare(mail: OutgoingMail, context: DeliveryContext, deps: SendMailDep
   };
 }
 
-type SmtpFailure = Error & {
-  code?: string;
-  originalCode?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-  rejected?: string[];
-};
-
 async function classifyFailure(
   deps: SendMailDeps,
   mail: OutgoingMail,
@@ -458,15 +449,7 @@ async function classifyFailure(
   server: ResolvedServer,
   log: Logger,
 ): Promise<Attempt> {
-  const outcome = classifySmtpError({
-    code: err.code,
-    originalCode: err.originalCode,
-    responseCode: err.responseCode,
-    response: err.response,
-    command: err.command,
-    message: err.message,
-    rejectedRecipient: Boolean(err.rejected?.length),
-  });
+  const outcome = classifySendFailure(err);
   const base = { serverId: server.id, failureType: outcome.failureType, failureReason: outcome.reason };
   if (outcome.kind === 'throttled') {
     // Every instance stops sending through this server for a while: the mail waits, it does not fail.

@@ -10,7 +10,6 @@ import {
 import type { Logger } from '@sotamail/logging';
 import {
   catchallAddress,
-  classifySmtpError,
   defaultFromAddress,
   formatAddress,
   nextUtcWindow,
@@ -19,6 +18,7 @@ import {
 import { type JobContext, TransientError } from '@sotamail/queues';
 import { DelayedError, type Job } from 'bullmq';
 import type { ResolvedServer } from '../adapters/resolve-server.js';
+import { classifySendFailure, type SmtpFailure } from '../adapters/smtp-failure.js';
 import { planServer, routeParams } from './plan-server.js';
 import { acquirePermit, type SendMailDeps } from './send-mail.js';
 
@@ -194,15 +194,6 @@ async function wait(deps: SendNoticeDeps, r: Running, waitMs: number, why: strin
   throw new DelayedError();
 }
 
-type SmtpFailure = Error & {
-  code?: string;
-  originalCode?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-  rejected?: string[];
-};
-
 async function failed(
   deps: SendNoticeDeps,
   r: Running,
@@ -210,15 +201,7 @@ async function failed(
   server: ResolvedServer,
   sentBy: { serverId: string | null; fromHeader: string; envelopeFrom: string },
 ): Promise<NoticeOutcome> {
-  const outcome = classifySmtpError({
-    code: err.code,
-    originalCode: err.originalCode,
-    responseCode: err.responseCode,
-    response: err.response,
-    command: err.command,
-    message: err.message,
-    rejectedRecipient: Boolean(err.rejected?.length),
-  });
+  const outcome = classifySendFailure(err);
   if (outcome.kind === 'throttled') {
     await deps.throttle.pause(server.key, deps.throttlePauseMs);
     return wait(deps, r, deps.throttlePauseMs, `server ${server.name} is busy: ${outcome.reason}`);
