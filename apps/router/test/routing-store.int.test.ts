@@ -3,6 +3,7 @@ import {
   findRawInbound,
   insertTenant,
   markRawInbound,
+  markRawInbounds,
   type RawInbound,
   storeRawInbound,
 } from '@sotamail/db';
@@ -69,10 +70,15 @@ describe('the feedback-loop keys (R9.2)', () => {
   it('counts earlier mail of the same sender and content from the decision the router recorded', async () => {
     const first = await storeMail();
     const other = await storeMail();
-    await markRawInbound(
+    await markRawInbounds(
       db.db,
-      first.id,
-      { state: 'ignored', decision: { action: 'refused', sender: 'Bot@Loop.test', fingerprint: 'f1' } },
+      [
+        {
+          id: first.id,
+          state: 'ignored',
+          decision: { action: 'refused', sender: 'Bot@Loop.test', fingerprint: 'f1' },
+        },
+      ],
       { relaxedCommit: true },
     );
     await markRawInbound(db.db, other.id, {

@@ -51,7 +51,7 @@ export class RoutingEffects {
       ),
     ]);
     // The last write of a run: nothing after it depends on it, and a re-run redoes it from the stored
-    // mail, so its commit need not wait for the disk (see markRawInbound).
+    // mail, so its commit need not wait for the disk (see markRawInbounds).
     await markRawInbounds(deps.db, this.marks, { relaxedCommit: true });
   }
 }

@@ -139,35 +139,21 @@ export function loopKeyColumns(decision: Record<string, unknown> | null | undefi
     : {};
 }
 
-/**
- * Records the outcome of routing a stored mail. `relaxedCommit` lets the commit return before its WAL
- * reaches the disk (synchronous_commit off for this one statement's transaction): only for a write
- * that a re-run can redo from the stored mail, because a crash of PostgreSQL itself may lose the
- * last fraction of a second of such commits; the mail then stays `received` and the sweep routes it
- * again (finish-interrupted.ts completes an interrupted run). Never for a commit that acknowledges
- * mail to its sender.
- */
+/** Records the outcome of routing one stored mail (a failure, or inside the router's transaction). */
 export async function markRawInbound(
   db: DbOrTx,
   id: string,
   values: { state: RawInbound['state']; decision?: Record<string, unknown> | null; error?: string | null },
-  options: { relaxedCommit?: boolean } = {},
 ): Promise<void> {
-  const set = {
-    ...values,
-    ...loopKeyColumns(values.decision),
-    attempts: sql`${rawInboundMessages.attempts} + 1`,
-    processedAt: sql`now()`,
-  };
-  // set_config(…, true) lasts until the end of this statement's own implicit transaction, whose
-  // commit reads it: one round trip instead of BEGIN, SET LOCAL, UPDATE, COMMIT.
-  const relaxed = options.relaxedCommit
-    ? [sql`set_config('synchronous_commit', 'off', true) is not null`]
-    : [];
   await db
     .update(rawInboundMessages)
-    .set(set)
-    .where(and(eq(rawInboundMessages.id, id), ...relaxed));
+    .set({
+      ...values,
+      ...loopKeyColumns(values.decision),
+      attempts: sql`${rawInboundMessages.attempts} + 1`,
+      processedAt: sql`now()`,
+    })
+    .where(eq(rawInboundMessages.id, id));
 }
 
 export type RawInboundMark = {
@@ -177,10 +163,14 @@ export type RawInboundMark = {
 };
 
 /**
- * markRawInbound for many mails in one statement (a routing batch records its outcomes together).
- * Only mail still `received` is marked: a run that lost a race with another run of the same mail
- * never overwrites the outcome that run recorded. The same commit rule applies: `relaxedCommit` only
- * for outcomes a re-run can redo.
+ * Records the outcomes of a routing batch in one statement. Only mail still `received` is marked: a
+ * run that lost a race with another run of the same mail never overwrites the outcome that run
+ * recorded. `relaxedCommit` lets the commit return before its WAL reaches the disk
+ * (synchronous_commit off for this one statement's transaction; set_config(…, true) lasts until its
+ * commit, so it costs no extra round trip): only for outcomes a re-run can redo from the stored mail,
+ * because a crash of PostgreSQL itself may lose the last fraction of a second of such commits; the
+ * mail then stays `received` and the sweep routes it again (finish-interrupted.ts completes an
+ * interrupted run). Never for a commit that acknowledges mail to its sender.
  */
 export async function markRawInbounds(
   db: DbOrTx,
