@@ -9,7 +9,14 @@
 //   BENCH_CPU_PROF_DIR=/tmp/prof (V8 profiles of the services)
 
 import { cpus, loadavg } from 'node:os';
-import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  stopServices,
+  testEnv,
+  waitForHttp,
+} from '@sotamail/test-support';
 import { simpleParser } from 'mailparser';
 import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
 import setupTemplate from '../packages/test-support/src/global-setup.js';
@@ -78,15 +85,6 @@ async function startInbound(h: Harness): Promise<{ ingressPort: number; services
   return { ingressPort, services };
 }
 
-async function stopAll(services: ServiceProcess[]): Promise<void> {
-  for (const proc of services) {
-    if (proc.child.exitCode === null) {
-      proc.child.kill('SIGTERM');
-    }
-  }
-  await Promise.all(services.map((p) => p.exited));
-}
-
 async function sotamail(settings: RouterSettings): Promise<number> {
   const dropTemplate = await setupTemplate();
   const h = await startHarness();
@@ -104,7 +102,7 @@ async function sotamail(settings: RouterSettings): Promise<number> {
       clients,
       settings,
     });
-    await stopAll(services);
+    await stopServices(services);
     const pgWork = describePgWork(before, await pgSnapshot(h.db), count);
     const outcome = await checkOutcome(h.db, tenantIds, mails);
     process.stdout.write(`${run.summary}\n${pgWork}\n${outcome.summary}\n`);
@@ -113,7 +111,7 @@ async function sotamail(settings: RouterSettings): Promise<number> {
     }
     return count / run.seconds;
   } finally {
-    await stopAll(services);
+    await stopServices(services);
     // The throw-away database, the template and every Redis key under this run's prefix.
     // (Its drop waits out an autovacuum still working in the database, see dropDatabasePatiently.)
     await h.close();

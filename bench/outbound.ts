@@ -11,6 +11,7 @@ import {
   createTestRedis,
   freePort,
   startService,
+  stopServices,
   testEnv,
   waitForHttp,
 } from '@sotamail/test-support';
@@ -190,10 +191,7 @@ async function sotamail(): Promise<number> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = (performance.now() - started) / 1000;
-  for (const proc of procs) {
-    proc.child.kill('SIGTERM');
-  }
-  await Promise.all(procs.map((p) => p.exited));
+  await stopServices(procs);
   await app.close();
   await producer.close();
   await redis.close();

@@ -10,6 +10,7 @@ import {
   repoRoot,
   type ServiceProcess,
   startService,
+  stopServices,
   testEnv,
   waitForHttp,
 } from '@sotamail/test-support';
@@ -72,10 +73,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const proc of services) {
-    proc.child.kill('SIGTERM');
-  }
-  await Promise.all(services.map((p) => p.exited));
+  await stopServices(services);
   if (postfixDir) {
     await run('bash', [join(repoRoot, 'infra/postfix/stop-test-instance.sh'), postfixDir]);
     await rm(postfixDir, { recursive: true, force: true });

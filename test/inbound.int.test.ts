@@ -1,6 +1,13 @@
 import { schema } from '@sotamail/db';
 import { createTokenSigner } from '@sotamail/secrets';
-import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  stopServices,
+  testEnv,
+  waitForHttp,
+} from '@sotamail/test-support';
 import { and, eq } from 'drizzle-orm';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,10 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const proc of services) {
-    proc.child.kill('SIGTERM');
-  }
-  await Promise.all(services.map((p) => p.exited));
+  await stopServices(services);
   await d?.close();
 });
 

@@ -6,6 +6,7 @@ import {
   type ServiceProcess,
   startReadyService,
   startService,
+  stopServices,
   type TestDovecot,
   testEnv,
   waitForHttp,
@@ -173,10 +174,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const proc of services) {
-    proc.child.kill('SIGTERM');
-  }
-  await Promise.all(services.map((p) => p.exited));
+  await stopServices(services);
   for (const c of clients) {
     await c.logout().catch(() => c.close());
   }

@@ -6,6 +6,7 @@ import {
   type SmtpSink,
   startService,
   startSmtpSink,
+  stopServices,
   testEnv,
   waitForHttp,
 } from '@sotamail/test-support';
@@ -58,10 +59,7 @@ export async function startDispatchHarness(): Promise<DispatchHarness> {
     },
     async stopDispatchers() {
       const running = dispatchers.splice(0);
-      for (const proc of running) {
-        proc.child.kill('SIGTERM');
-      }
-      await Promise.all(running.map((p) => p.exited));
+      await stopServices(running);
     },
     async close() {
       await harness.stopDispatchers();

@@ -6,6 +6,7 @@ import {
   type ServiceProcess,
   startReadyService,
   startTestDovecot,
+  stopServices,
   type TestDovecot,
   testEnv,
 } from '@sotamail/test-support';
@@ -172,10 +173,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const proc of services) {
-    proc.child.kill('SIGTERM');
-  }
-  await Promise.all(services.map((p) => p.exited));
+  await stopServices(services);
   await imap?.logout().catch(() => imap.close());
   await h?.close();
   dovecot?.stop();

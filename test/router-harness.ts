@@ -1,5 +1,12 @@
 import { schema } from '@sotamail/db';
-import { freePort, type ServiceProcess, startService, testEnv, waitForHttp } from '@sotamail/test-support';
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  stopServices,
+  testEnv,
+  waitForHttp,
+} from '@sotamail/test-support';
 import { and, eq } from 'drizzle-orm';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { type DispatchHarness, startDispatchHarness, waitUntil } from './outbound-harness.js';
@@ -102,12 +109,7 @@ export async function startRouterHarness(
         .from(schema.messages)
         .where(and(eq(schema.messages.tenantId, databaseId), eq(schema.messages.threadId, threadId))),
     async close() {
-      for (const proc of all) {
-        if (proc.child.exitCode === null && proc.child.signalCode === null) {
-          proc.child.kill('SIGTERM');
-        }
-      }
-      await Promise.all(all.map((p) => p.exited));
+      await stopServices(all);
       await d.close();
     },
   };

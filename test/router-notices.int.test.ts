@@ -1,4 +1,5 @@
 import { schema } from '@sotamail/db';
+import { stopServices } from '@sotamail/test-support';
 import { and, eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,10 +91,7 @@ describe('notices to refused senders', () => {
 
     // New routers (the limit lives in PostgreSQL, not in a process): still no second notice today.
     const old = r.routers.splice(0);
-    for (const proc of old) {
-      proc.child.kill('SIGTERM');
-    }
-    await Promise.all(old.map((p) => p.exited));
+    await stopServices(old);
     await r.startRouter();
     await r.send({ from: stranger, to: 'catchall@notice.test', subject: 'Again', text: 'anyone there?' });
     const after = await r.waitForProcessed(s.databaseId, 5);

@@ -6,6 +6,7 @@ export {
   type ServiceProcess,
   startReadyService,
   startService,
+  stopServices,
   waitForHttp,
 } from './service-process.js';
 export {

@@ -87,3 +87,13 @@ export async function startReadyService(
   }
   return { ...proc, healthPort };
 }
+
+/** Stops services (SIGTERM, as an operator would) and waits for every one to exit. */
+export async function stopServices(services: readonly ServiceProcess[]): Promise<void> {
+  for (const proc of services) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGTERM');
+    }
+  }
+  await Promise.all(services.map((p) => p.exited));
+}
