@@ -1,6 +1,6 @@
 import type { TestDatabase } from '@sotamail/test-support';
-import nodemailer from 'nodemailer';
 import type { BenchMail } from './inbound-mail-mix.js';
+import { sendAll, wireMail } from './smtp-load.js';
 
 export type RouterSettings = {
   /** Fail when nothing was routed for this long (a stuck service), rather than wait forever. */
@@ -33,41 +33,19 @@ export async function sendAndWaitRouted(options: {
   settings: RouterSettings;
 }): Promise<{ seconds: number; summary: string }> {
   const { db, tenantIds, mails, clients, settings } = options;
-  const transport = nodemailer.createTransport({
-    pool: true,
-    host: '127.0.0.1',
-    port: options.ingressPort,
-    secure: false,
-    ignoreTLS: true,
-    maxConnections: clients,
-    maxMessages: Number.POSITIVE_INFINITY,
-  });
+  // On the wire before the clock starts: preparing them is the senders' work, not the system's.
+  const wire = mails.map((m) => wireMail(m.raw, m.envelopeFrom, m.envelopeTo, m.kind));
   const started = performance.now();
-  let next = 0;
-  let sendFailure: Error | null = null;
-  const client = async () => {
-    while (next < mails.length && !sendFailure) {
-      const mail = mails[next++];
-      if (!mail) {
-        return;
-      }
-      try {
-        await transport.sendMail({
-          // An empty MAIL FROM is the null sender of a delivery report.
-          envelope: { from: mail.envelopeFrom, to: mail.envelopeTo },
-          raw: mail.raw,
-        });
-      } catch (err) {
-        sendFailure = new Error(
-          `the ingress refused mail ${next - 1} (${mail.kind}): ${(err as Error).message}`,
-        );
-      }
-    }
-  };
   let sentAt = 0;
-  const sending = Promise.all(Array.from({ length: clients }, client)).then(() => {
-    sentAt = performance.now();
-  });
+  let sendFailure: Error | null = null;
+  const sending = sendAll(options.ingressPort, wire, clients).then(
+    () => {
+      sentAt = performance.now();
+    },
+    (err: Error) => {
+      sendFailure = new Error(`the ingress refused a mail: ${err.message}`);
+    },
+  );
 
   let last: Progress = { stored: 0, done: 0 };
   let lastChange = Date.now();
@@ -94,7 +72,6 @@ export async function sendAndWaitRouted(options: {
   }
   const routedAt = performance.now();
   await sending;
-  transport.close();
   if (sendFailure) {
     throw sendFailure;
   }
