@@ -2,6 +2,11 @@ export { cacheFound } from './cache-found.js';
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
+  countSameContentAmong,
+  findContactsAmong,
+  findKnownMessagesAmong,
+} from './queries/batch-lookups.js';
+export {
   addBlacklistEntry,
   type BlacklistEntry,
   type BounceApplication,

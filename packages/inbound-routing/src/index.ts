@@ -14,9 +14,18 @@ export { addressesOf, headerText, type ParsedMail, parseMail } from './parse-mai
 export {
   type InboundEnvelope,
   planInboundRoute,
+  type RouteKeys,
   type RoutePlan,
+  routeKeys,
   type VerifyThreadToken,
 } from './plan-route.js';
 export { chooseReplyThread, type ReplyClues, type ReplyThread, type ReplyVia } from './reply-thread.js';
+export {
+  type AuthorContact,
+  databaseLookups,
+  type KnownMessages,
+  type RouteLookups,
+  type SameContentQuery,
+} from './route-lookups.js';
 export { parseThreadHeader, threadHeadersInText, threadHeaderValues } from './thread-header.js';
 export { splitThreadToken } from './thread-token.js';

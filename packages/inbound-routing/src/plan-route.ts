@@ -1,11 +1,8 @@
 import {
   aliasRows,
   countAliasRecordsSince,
-  countSameContentSince,
   type Db,
   findActiveAliases,
-  findAuthorContact,
-  findKnownMessages,
   findTenantByAliasDomain,
   findThreadByRecord,
   getParameters,
@@ -21,6 +18,7 @@ import { decideNotice, type NoticeVerdict } from './decide-notice.js';
 import { type AliasFact, decideRoute, type RouteDecision } from './decide-route.js';
 import { addressesOf, headerText, type ParsedMail } from './parse-mail.js';
 import { chooseReplyThread, type ReplyClues } from './reply-thread.js';
+import { type AuthorContact, databaseLookups, type RouteLookups } from './route-lookups.js';
 import { threadHeaderValues } from './thread-header.js';
 import { splitThreadToken } from './thread-token.js';
 
@@ -39,10 +37,12 @@ export type VerifyThreadToken = (token: string) => string | null;
 
 export type RoutePlan = {
   decision: RouteDecision;
+  /** What the lookups were keyed on. */
+  keys: RouteKeys;
   messageId: string;
   senderEmail: string;
   senderName: string | null;
-  author: Awaited<ReturnType<typeof findAuthorContact>>;
+  author: AuthorContact;
   references: string[];
   autoReply: boolean;
   bounce: boolean;
@@ -61,30 +61,28 @@ export type RoutePlan = {
   record: Record<string, unknown>;
 };
 
-/**
- * Gathers the facts R8 decides on (recipients of our alias domain, the thread a reply answers, the
- * aliases named, the author, loop counters) and decides. Reads only: the router acts on the plan,
- * the API and CLI show it.
- */
-export async function planInboundRoute(
-  db: Db,
-  input: {
-    tenant: Tenant;
-    mail: ParsedMail;
-    envelope: InboundEnvelope;
-    now: Date;
-    /** The mail as received: an inline forwarded original's headers are only there. */
-    raw?: Buffer;
-    /** Without it (no secret key configured) thread tokens cannot be checked and are ignored. */
-    verifyThreadToken?: VerifyThreadToken | null;
-    /** The database's parameters when the caller has them (the router caches them briefly). */
-    params?: Record<string, string>;
-    /** Every active alias of the database, when the caller has them (the router, with the parameters). */
-    activeAliases?: readonly AliasRow[];
-  },
-): Promise<RoutePlan> {
-  const { tenant, mail, envelope } = input;
-  const params = input.params ?? (await getParameters(db, tenant.id));
+/** What a mail's lookups are keyed on: worked out once, for its plan and for its batch's prefetch. */
+export type RouteKeys = {
+  messageId: string;
+  senderEmail: string;
+  /** Every recipient address, lower-case: the headers, Delivered-To / X-Original-To and the envelope. */
+  recipients: string[];
+  /** Local parts at the database's alias domain, thread tokens taken off. */
+  localParts: string[];
+  tokens: string[];
+  references: string[];
+  fingerprint: string;
+  /** Addressed to the catchall: only such mail pays for the feedback-loop check (decide-route.ts). */
+  toCatchall: boolean;
+};
+
+export function routeKeys(input: {
+  tenant: Tenant;
+  mail: ParsedMail;
+  envelope: Pick<InboundEnvelope, 'sha256' | 'envelopeFrom' | 'envelopeTo'>;
+  params: Record<string, string>;
+}): RouteKeys {
+  const { tenant, mail, envelope, params } = input;
   // A mail without Message-ID gets a stable one from its content, so a re-delivery is still a duplicate.
   const messageId =
     stripMessageId(mail.messageId ?? '') || `missing-${envelope.sha256.slice(0, 32)}@${tenant.aliasDomain}`;
@@ -120,6 +118,51 @@ export async function planInboundRoute(
     ...parseMessageIdList(headerText(mail, 'in-reply-to').join(' ')),
     ...parseMessageIdList(headerText(mail, 'references').join(' ')),
   ];
+  const catchallAlias = params['mail.catchall.alias'] ?? null;
+  return {
+    messageId,
+    senderEmail,
+    recipients,
+    localParts,
+    tokens,
+    references,
+    fingerprint: contentFingerprint(mail.subject ?? '', mail.text ?? '', mail.html),
+    toCatchall: catchallAlias !== null && localParts.includes(catchallAlias),
+  };
+}
+
+/**
+ * Gathers the facts R8 decides on (recipients of our alias domain, the thread a reply answers, the
+ * aliases named, the author, loop counters) and decides. Reads only: the router acts on the plan,
+ * the API and CLI show it.
+ */
+export async function planInboundRoute(
+  db: Db,
+  input: {
+    tenant: Tenant;
+    mail: ParsedMail;
+    envelope: InboundEnvelope;
+    now: Date;
+    /** The mail as received: an inline forwarded original's headers are only there. */
+    raw?: Buffer;
+    /** Without it (no secret key configured) thread tokens cannot be checked and are ignored. */
+    verifyThreadToken?: VerifyThreadToken | null;
+    /** The database's parameters when the caller has them (the router caches them briefly). */
+    params?: Record<string, string>;
+    /** Every active alias of the database, when the caller has them (the router, with the parameters). */
+    activeAliases?: readonly AliasRow[];
+    /** The router's answers for a whole batch; the database's, one lookup at a time, without. */
+    lookups?: RouteLookups;
+  },
+): Promise<RoutePlan> {
+  const { tenant, mail, envelope } = input;
+  const params = input.params ?? (await getParameters(db, tenant.id));
+  const lookups = input.lookups ?? databaseLookups(db);
+  const keys = routeKeys({ tenant, mail, envelope, params });
+  const { messageId, senderEmail, recipients, localParts, tokens, references, fingerprint, toCatchall } =
+    keys;
+  const from = mail.from?.value[0];
+  const bounceAlias = params['mail.bounce.alias'];
   const automatic = detectAutomaticMail(
     mail,
     envelope.envelopeFrom,
@@ -128,18 +171,14 @@ export async function planInboundRoute(
   );
   const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
   const periodStart = new Date(input.now.getTime() - periodMinutes * 60_000);
-  const fingerprint = contentFingerprint(mail.subject ?? '', mail.text ?? '', mail.html);
   const catchallAlias = params['mail.catchall.alias'] ?? null;
-  // The feedback-loop check only decides mail to the catchall (decide-route.ts), so only that mail
-  // pays for it.
-  const toCatchall = catchallAlias !== null && localParts.includes(catchallAlias);
   const [known, aliases, sameContent] = await Promise.all([
-    findKnownMessages(db, tenant.id, messageId, references),
+    lookups.knownMessages(tenant.id, messageId, references),
     input.activeAliases
       ? input.activeAliases.filter((a) => localParts.includes(a.name))
       : findActiveAliases(db, tenant.id, localParts),
     senderEmail && toCatchall
-      ? countSameContentSince(db, {
+      ? lookups.sameContentCount({
           tenantId: tenant.id,
           senderEmail,
           fingerprint,
@@ -161,10 +200,11 @@ export async function planInboundRoute(
       tokens,
       verifyThreadToken: input.verifyThreadToken ?? null,
       raw: input.raw,
+      lookups,
     }),
   );
   const author = senderEmail
-    ? await findAuthorContact(db, tenant.id, senderEmail, reply.thread?.id ?? alias?.threadId ?? null)
+    ? await lookups.authorContact(tenant.id, senderEmail, reply.thread?.id ?? alias?.threadId ?? null)
     : undefined;
   const decided = decideRoute({
     localParts,
@@ -202,6 +242,7 @@ export async function planInboundRoute(
       : ({ send: false, why: 'only refused mail gets a notice' } as const);
   return {
     decision,
+    keys,
     messageId,
     senderEmail,
     senderName: from?.name || null,
@@ -261,6 +302,7 @@ async function replyClues(
     tokens: string[];
     verifyThreadToken: VerifyThreadToken | null;
     raw: Buffer | undefined;
+    lookups: RouteLookups;
   },
 ): Promise<ReplyClues> {
   const clues: ReplyClues = {
@@ -297,7 +339,7 @@ async function replyClues(
     clues.header.value = value.raw;
     clues.header.thread = { id: thread.id, model: thread.model };
     const contact = c.senderEmail
-      ? await findAuthorContact(db, c.tenant.id, c.senderEmail, thread.id)
+      ? await c.lookups.authorContact(c.tenant.id, c.senderEmail, thread.id)
       : undefined;
     clues.header.senderFollows = Boolean(contact?.following);
     return clues;

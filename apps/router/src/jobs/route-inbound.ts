@@ -20,11 +20,14 @@ import {
   parseMail,
   planInboundRoute,
   type RouteDecision,
+  type RouteKeys,
   type RoutePlan,
+  routeKeys,
   type VerifyThreadToken,
 } from '@sotamail/inbound-routing';
 import type { Logger } from '@sotamail/logging';
 import { type JobContext, PermanentError, type Producer } from '@sotamail/queues';
+import { BatchLookups } from '../adapters/batch-lookups.js';
 import {
   type LoadTenantContext,
   type TenantContext,
@@ -108,22 +111,45 @@ async function routeStored(
   const raws = await findRawInbounds(deps.db, tenantId, ids);
   const order = new Map(ids.map((id, i) => [id, i]));
   raws.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const toRoute = raws.filter((r) => r.state === 'received');
   // Read once per batch rather than once per mail, and never kept longer: an alias created a moment
   // ago (then a re-process) is seen.
-  const activeAliases = raws.some((r) => r.state === 'received')
-    ? await listActiveAliases(deps.db, tenantId)
-    : [];
-  const batch: Batch = { effects: new RoutingEffects(), activeAliases };
+  const activeAliases = toRoute.length > 0 ? await listActiveAliases(deps.db, tenantId) : [];
+  // One moment for the whole batch: its loop-check period is the same for every mail.
+  const now = deps.now();
+  const context = toRoute.length > 0 ? await deps.loadTenant(tenantId) : undefined;
+  const parsed = new Map<string, ParsedMail | Error>();
+  const keys = new Map<string, RouteKeys>();
+  for (const row of toRoute) {
+    // A large mail's content was left out of the batch's query: it is read and parsed at its turn.
+    if (row.raw) {
+      const mail = await parseMail(row.raw).catch((err: Error) => err);
+      parsed.set(row.id, mail);
+      if (context && !(mail instanceof Error)) {
+        keys.set(row.id, routeKeys({ ...context, mail, envelope: row }));
+      }
+    }
+  }
+  const lookups =
+    context && keys.size > 0
+      ? await BatchLookups.prefetch(
+          deps.db,
+          tenantId,
+          periodStart(now, context.params),
+          keys,
+          activeAliases.flatMap((a) => (a.threadId ? [a.threadId] : [])),
+        )
+      : null;
+  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups };
   const outcomes: Outcome[] = [];
   let failure: unknown = null;
   for (const row of raws) {
     try {
-      // A large mail's content was left out of the batch's query: read now, one at a time.
       const raw = row.raw ? { ...row, raw: row.raw } : await findRawInbound(deps.db, tenantId, row.id);
       if (!raw) {
         continue;
       }
-      const action = await routeOne(deps, raw, batch, logger);
+      const action = await routeOne(deps, raw, parsed.get(row.id), batch, logger);
       outcomes.push({ rawInboundId: row.id, action });
     } catch (err) {
       if (err instanceof PermanentError) {
@@ -140,12 +166,24 @@ async function routeStored(
   return outcomes;
 }
 
-/** What the mails of one job share: the database's active aliases, and what they set off. */
-type Batch = { effects: RoutingEffects; activeAliases: ActiveAlias[] };
+/** The start of the period the loop limits count in (R9.1, R9.2), as planInboundRoute reckons it. */
+function periodStart(now: Date, params: Record<string, string>): Date {
+  return new Date(now.getTime() - Number(params['mail.incoming.limit.period'] ?? 60) * 60_000);
+}
+
+/** What the mails of one job share: the database's active aliases, a moment, lookups, and effects. */
+type Batch = {
+  effects: RoutingEffects;
+  activeAliases: ActiveAlias[];
+  now: Date;
+  /** Null when nothing could be asked for the batch ahead (its mails are asked one by one). */
+  lookups: BatchLookups | null;
+};
 
 async function routeOne(
   deps: RouteInboundDeps & { loadTenant: LoadTenantContext },
   raw: RawInbound,
+  parsed: ParsedMail | Error | undefined,
   batch: Batch,
   logger: Logger,
 ): Promise<string> {
@@ -157,13 +195,11 @@ async function routeOne(
     logger.info({ rawInboundId: raw.id, action: finished.action }, 'inbound.finished_interrupted');
     return finished.action;
   }
-  let mail: ParsedMail;
-  try {
-    mail = await parseMail(raw.raw);
-  } catch (err) {
+  const mail = parsed ?? (await parseMail(raw.raw).catch((err: Error) => err));
+  if (mail instanceof Error) {
     await markRawInbound(deps.db, raw.id, {
       state: 'failed',
-      error: `the mail cannot be parsed: ${(err as Error).message}`,
+      error: `the mail cannot be parsed: ${mail.message}`,
     });
     return 'failed';
   }
@@ -181,7 +217,7 @@ async function route(
   raw: RawInbound,
   mail: ParsedMail,
   { tenant, params }: TenantContext,
-  { effects, activeAliases }: Batch,
+  { effects, activeAliases, now, lookups }: Batch,
   logger: Logger,
 ): Promise<{ action: string; reasons: string[] }> {
   const plan = await planInboundRoute(deps.db, {
@@ -189,11 +225,31 @@ async function route(
     mail,
     envelope: raw,
     raw: raw.raw,
-    now: deps.now(),
+    now,
     verifyThreadToken: deps.verifyThreadToken ?? null,
     params,
     activeAliases,
+    ...(lookups ? { lookups } : {}),
   });
+  let done = false;
+  try {
+    const decided = await act(deps, raw, mail, { tenant, plan, effects }, logger);
+    done = true;
+    return decided;
+  } finally {
+    // Whatever this mail stored, and (once it is recorded) its content, count for the rest of the batch.
+    lookups?.noteRouted(plan.keys, done);
+  }
+}
+
+/** Carries out a plan: hands a bounce over, stores the mail in its thread, refuses or ignores it. */
+async function act(
+  deps: RouteInboundDeps,
+  raw: RawInbound,
+  mail: ParsedMail,
+  { tenant, plan, effects }: { tenant: TenantContext['tenant']; plan: RoutePlan; effects: RoutingEffects },
+  logger: Logger,
+): Promise<{ action: string; reasons: string[] }> {
   const { decision, record } = plan;
   if (plan.duplicate) {
     const own = await ownDuplicate(deps, raw, effects);

@@ -262,7 +262,7 @@ export async function findThreadByRecord(db: DbOrTx, tenantId: string, model: st
 // chose, while the table was small, to scan all of a database's messages and filter them, and kept
 // that plan as the table grew: 1.2 ms per mail at 3,000 messages in the inbound benchmark. An
 // equality per id always descends the unique (tenant, Message-ID) index.
-const knownMessages = (db: DbOrTx, tenantId: unknown, ids: unknown) =>
+export const knownMessages = (db: DbOrTx, tenantId: unknown, ids: unknown) =>
   db
     .select({ thread: threads, messageId: messages.messageId })
     .from(sql`unnest(${Array.isArray(ids) ? sql.param(ids) : ids}::text[]) as known(id)`)

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import {
+  addFollower,
+  aliasRows,
+  contactRows,
+  findRawInbound,
+  insertTenant,
+  postMessage,
+  storeRawInbound,
+  threadRows,
+} from '@sotamail/db';
+import { createLogger } from '@sotamail/logging';
+import { createProducer, type JobContext, type Producer } from '@sotamail/queues';
+import {
+  createTestDatabase,
+  createTestRedis,
+  type TestDatabase,
+  type TestRedis,
+} from '@sotamail/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouteInboundHandlers } from '../src/jobs/route-inbound.js';
+
+// A batch job looks up what its mails' routes depend on (known Message-IDs, authors, the catchall's
+// loop counters) once for all of them (adapters/batch-lookups.ts). Against real PostgreSQL: the same
+// mails, routed as one batch in one database and one by one in another, are decided alike, also when
+// a mail depends on one earlier in its own batch.
+
+let db: TestDatabase;
+let redis: TestRedis;
+let producer: Producer;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  redis = await createTestRedis('producer');
+  producer = createProducer(redis.redis, redis.prefix);
+});
+
+afterAll(async () => {
+  await producer?.close();
+  await redis?.close();
+  await db?.drop();
+});
+
+type World = { tenantId: string; domain: string; followingBob: string };
+
+/** A database with a jobs alias, a catchall, and an order thread that Bob follows (his second contact). */
+async function world(domain: string): Promise<World> {
+  const tenant = await insertTenant(
+    db.db,
+    { name: domain, hostingType: 'online', aliasDomain: domain },
+    { 'mail.catchall.alias': 'catchall' },
+  );
+  const tenantId = tenant.id;
+  await aliasRows.insert(db.db, { tenantId, name: 'jobs', model: 'hr.applicant' });
+  const thread = await threadRows.insert(db.db, {
+    tenantId,
+    model: 'sale.order',
+    recordId: '7',
+    subject: 'S7',
+  });
+  // Two contacts share Bob's address; the author of his reply is the one following the thread (R6.4).
+  await contactRows.insert(db.db, {
+    tenantId,
+    name: 'Bob (old)',
+    email: 'bob@client.test',
+    emailNormalized: 'bob@client.test',
+  });
+  const following = await contactRows.insert(db.db, {
+    tenantId,
+    name: 'Bob',
+    email: 'bob@client.test',
+    emailNormalized: 'bob@client.test',
+  });
+  await addFollower(db.db, tenantId, thread.id, following.id);
+  await postMessage(db.db, {
+    tenantId,
+    threadId: thread.id,
+    kind: 'comment',
+    authorContactId: null,
+    authorEmail: null,
+    authorName: 'ERP',
+    subject: 'S7',
+    bodyHtml: '<p>Your order</p>',
+    bodyText: 'Your order',
+    messageId: 'posted-s7@erp.test',
+  });
+  return { tenantId, domain, followingBob: following.id };
+}
+
+type Mail = {
+  from: string;
+  to: string;
+  messageId: string;
+  inReplyTo?: string;
+  subject: string;
+  body: string;
+};
+
+// In arrival order; each mail depends on what the database holds, or on a mail before it.
+const mails = (domain: string): [Mail, string][] => [
+  [
+    {
+      from: 'ada@elsewhere.test',
+      to: `jobs@${domain}`,
+      messageId: 'cv-ada@elsewhere.test',
+      subject: 'CV',
+      body: 'Hello',
+    },
+    'new-record',
+  ],
+  [
+    {
+      from: 'bob@client.test',
+      to: `catchall@${domain}`,
+      messageId: 'r1@client.test',
+      inReplyTo: 'cv-ada@elsewhere.test',
+      subject: 'Re: CV',
+      body: 'Welcome',
+    },
+    'reply',
+  ],
+  [
+    {
+      from: 'bob@client.test',
+      to: `catchall@${domain}`,
+      messageId: 'r2@client.test',
+      inReplyTo: 'posted-s7@erp.test',
+      subject: 'Re: S7',
+      body: 'Thanks',
+    },
+    'reply',
+  ],
+  [
+    {
+      from: 'ada@elsewhere.test',
+      to: `jobs@${domain}`,
+      messageId: 'cv-ada@elsewhere.test',
+      subject: 'CV',
+      body: 'Hello',
+    },
+    'dropped',
+  ],
+  [
+    {
+      from: 'carl@bot.test',
+      to: `catchall@${domain}`,
+      messageId: 'b1@bot.test',
+      subject: 'Ping',
+      body: 'Same words',
+    },
+    'refused',
+  ],
+  [
+    {
+      from: 'carl@bot.test',
+      to: `catchall@${domain}`,
+      messageId: 'b2@bot.test',
+      subject: 'Ping',
+      body: 'Same words',
+    },
+    'dropped',
+  ],
+];
+
+async function store(w: World, mail: Mail): Promise<string> {
+  const raw = Buffer.from(
+    [
+      `From: <${mail.from}>`,
+      `To: ${mail.to}`,
+      `Subject: ${mail.subject}`,
+      `Message-ID: <${mail.messageId}>`,
+      ...(mail.inReplyTo ? [`In-Reply-To: <${mail.inReplyTo}>`] : []),
+      'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+      '',
+      mail.body,
+      '',
+    ].join('\r\n'),
+  );
+  const { id } = await storeRawInbound(db.db, {
+    tenantId: w.tenantId,
+    source: 'smtp',
+    sourceKey: `smtp:${randomUUID()}`,
+    raw,
+    size: raw.length,
+    sha256: randomUUID(),
+    envelopeFrom: mail.from,
+    envelopeTo: [mail.to],
+  });
+  return id;
+}
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+const context = { logger, job: { attemptsStarted: 1 } } as unknown as JobContext;
+
+async function actions(w: World, ids: string[]): Promise<unknown[]> {
+  return Promise.all(ids.map(async (id) => (await findRawInbound(db.db, w.tenantId, id))?.decision?.action));
+}
+
+async function authorOf(w: World, messageId: string): Promise<string | null | undefined> {
+  const { rows } = await db.pool.query<{ author_contact_id: string | null }>(
+    'select author_contact_id from messages where tenant_id = $1 and message_id = $2',
+    [w.tenantId, messageId],
+  );
+  return rows[0]?.author_contact_id;
+}
+
+describe('the lookups of a routing batch', () => {
+  it('decide every mail as routing them one by one does, earlier mails of the batch included', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const batched = await world('batched.test');
+    const single = await world('single.test');
+
+    const batchIds: string[] = [];
+    for (const [mail] of mails(batched.domain)) {
+      batchIds.push(await store(batched, mail));
+    }
+    await handlers['route-inbound-batch']({ tenantId: batched.tenantId, rawInboundIds: batchIds }, context);
+
+    const singleIds: string[] = [];
+    for (const [mail] of mails(single.domain)) {
+      const id = await store(single, mail);
+      singleIds.push(id);
+      await handlers['route-inbound']({ tenantId: single.tenantId, rawInboundId: id }, context);
+    }
+
+    const expected = mails('any').map(([, action]) => action);
+    expect(await actions(single, singleIds)).toEqual(expected);
+    expect(await actions(batched, batchIds)).toEqual(expected);
+    // Bob's reply to the order is his, as the thread's follower; his reply to Ada's new record is
+    // in her thread.
+    expect(await authorOf(batched, 'r2@client.test')).toBe(batched.followingBob);
+    const { rows } = await db.pool.query<{ same: boolean }>(
+      `select r.thread_id = c.thread_id as same from messages r, messages c
+        where r.tenant_id = $1 and c.tenant_id = $1 and r.message_id = 'r1@client.test' and c.message_id = 'cv-ada@elsewhere.test'`,
+      [batched.tenantId],
+    );
+    expect(rows).toEqual([{ same: true }]);
+  });
+});
