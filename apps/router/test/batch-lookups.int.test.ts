@@ -9,6 +9,7 @@ import {
   storeRawInbound,
   threadRows,
 } from '@sotamail/db';
+import { databaseLookups, type RouteKeys, type RouteLookups } from '@sotamail/inbound-routing';
 import { createLogger } from '@sotamail/logging';
 import { createProducer, type JobContext, type Producer } from '@sotamail/queues';
 import {
@@ -18,6 +19,7 @@ import {
   type TestRedis,
 } from '@sotamail/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchLookups } from '../src/adapters/batch-lookups.js';
 import { createRouteInboundHandlers } from '../src/jobs/route-inbound.js';
 
 // A batch job looks up what its mails' routes depend on (known Message-IDs, authors, the catchall's
@@ -41,14 +43,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-type World = { tenantId: string; domain: string; followingBob: string };
+type World = { tenantId: string; domain: string; followingBob: string; orderThreadId: string };
 
 /** A database with a jobs alias, a catchall, and an order thread that Bob follows (his second contact). */
 async function world(domain: string): Promise<World> {
   const tenant = await insertTenant(
     db.db,
     { name: domain, hostingType: 'online', aliasDomain: domain },
-    { 'mail.catchall.alias': 'catchall' },
+    // One record per sender per period: Ada's second application is over the limit (R9.1).
+    { 'mail.catchall.alias': 'catchall', 'mail.incoming.limit.alias': '1' },
   );
   const tenantId = tenant.id;
   await aliasRows.insert(db.db, { tenantId, name: 'jobs', model: 'hr.applicant' });
@@ -84,7 +87,7 @@ async function world(domain: string): Promise<World> {
     bodyText: 'Your order',
     messageId: 'posted-s7@erp.test',
   });
-  return { tenantId, domain, followingBob: following.id };
+  return { tenantId, domain, followingBob: following.id, orderThreadId: thread.id };
 }
 
 type Mail = {
@@ -159,6 +162,26 @@ const mails = (domain: string): [Mail, string][] => [
       body: 'Same words',
     },
     'dropped',
+  ],
+  [
+    {
+      from: 'ada@elsewhere.test',
+      to: `jobs@${domain}`,
+      messageId: 'cv2-ada@elsewhere.test',
+      subject: 'CV, again',
+      body: 'Hello again',
+    },
+    'dropped',
+  ],
+  [
+    {
+      from: 'dora@elsewhere.test',
+      to: `jobs@${domain}`,
+      messageId: 'cv-dora@elsewhere.test',
+      subject: 'CV',
+      body: 'Hi',
+    },
+    'new-record',
   ],
 ];
 
@@ -235,5 +258,133 @@ describe('the lookups of a routing batch', () => {
       [batched.tenantId],
     );
     expect(rows).toEqual([{ same: true }]);
+  });
+
+  it('count only mail received in the period in the loop check, as the database does', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const batched = await world('late-batched.test');
+    const single = await world('late-single.test');
+    const late = (w: World): Mail[] =>
+      ['l1@bot.test', 'l2@bot.test'].map((messageId) => ({
+        from: 'eve@bot.test',
+        to: `catchall@${w.domain}`,
+        messageId,
+        subject: 'Ping',
+        body: 'Same words',
+      }));
+    // Both arrived two hours ago (the router was down): neither is within the hour of the other's routing.
+    const storeLate = async (w: World) => {
+      const ids = [];
+      for (const mail of late(w)) {
+        ids.push(await store(w, mail));
+      }
+      await db.pool.query(
+        "update raw_inbound_messages set received_at = now() - interval '2 hours' where id = any($1::uuid[])",
+        [ids],
+      );
+      return ids;
+    };
+    const batchIds = await storeLate(batched);
+    const singleIds = await storeLate(single);
+    await handlers['route-inbound-batch']({ tenantId: batched.tenantId, rawInboundIds: batchIds }, context);
+    for (const id of singleIds) {
+      await handlers['route-inbound']({ tenantId: single.tenantId, rawInboundId: id }, context);
+    }
+    expect(await actions(single, singleIds)).toEqual(['refused', 'refused']);
+    expect(await actions(batched, batchIds)).toEqual(['refused', 'refused']);
+  });
+
+  it('answer independent mails from the batch queries, and ask again what an earlier mail may change', async () => {
+    const w = await world('direct.test');
+    const direct = databaseLookups(db.db);
+    const asked: string[] = [];
+    const single: RouteLookups = {
+      knownMessages: (...a) => (asked.push('known'), direct.knownMessages(...a)),
+      authorContact: (...a) => (asked.push('author'), direct.authorContact(...a)),
+      sameContentSeen: (...a) => (asked.push('same'), direct.sameContentSeen(...a)),
+      aliasRecordCount: (...a) => (asked.push('alias'), direct.aliasRecordCount(...a)),
+    };
+    const keys = (messageId: string, senderEmail: string, references: string[]): RouteKeys => ({
+      messageId,
+      senderEmail,
+      recipients: [],
+      localParts: ['catchall', 'jobs'],
+      tokens: [],
+      references,
+      fingerprint: `fp-${senderEmail}`,
+      toCatchall: true,
+    });
+    const first = {
+      id: randomUUID(),
+      receivedAt: new Date(),
+      keys: keys('n1@x.test', 'bob@client.test', ['posted-s7@erp.test']),
+    };
+    const second = { id: randomUUID(), receivedAt: new Date(), keys: keys('n2@x.test', 'carl@bot.test', []) };
+    const since = new Date(Date.now() - 3_600_000);
+    const jobs = (await aliasRows.list(db.db, w.tenantId)).map((a) => ({
+      id: a.id,
+      name: a.name,
+      threadId: a.threadId,
+    }));
+    const lookups = await BatchLookups.prefetch(
+      db.db,
+      {
+        tenantId: w.tenantId,
+        since,
+        keys: new Map([
+          [first.id, first.keys],
+          [second.id, second.keys],
+        ]),
+        aliases: jobs,
+      },
+      single,
+    );
+    const jobsId = jobs[0]?.id as string;
+    const questions = [
+      () => lookups.knownMessages(w.tenantId, 'n1@x.test', ['posted-s7@erp.test']),
+      () => lookups.authorContact(w.tenantId, 'bob@client.test', w.orderThreadId),
+      () => lookups.authorContact(w.tenantId, 'BOB@client.test', null),
+      () =>
+        lookups.sameContentSeen({
+          tenantId: w.tenantId,
+          senderEmail: 'carl@bot.test',
+          fingerprint: 'fp-carl@bot.test',
+          since,
+          exceptId: second.id,
+        }),
+      () => lookups.aliasRecordCount(jobsId, 'carl@bot.test', since),
+    ];
+    const answers = [];
+    for (const q of questions) {
+      answers.push(await q());
+    }
+    expect(asked).toEqual([]);
+    expect(answers).toEqual([
+      await direct.knownMessages(w.tenantId, 'n1@x.test', ['posted-s7@erp.test']),
+      await direct.authorContact(w.tenantId, 'bob@client.test', w.orderThreadId),
+      await direct.authorContact(w.tenantId, 'bob@client.test', null),
+      false,
+      0,
+    ]);
+    expect((answers[1] as { contact: { id: string } }).contact.id).toBe(w.followingBob);
+
+    // Once the first mail is routed, a reply to it, the loop check of its content and its sender's
+    // records may differ from what the batch asked: those are asked again.
+    lookups.noteRouted(
+      { ...first, keys: { ...first.keys, fingerprint: 'fp-carl@bot.test', senderEmail: 'carl@bot.test' } },
+      true,
+    );
+    await lookups.knownMessages(w.tenantId, 'n2@x.test', ['n1@x.test']);
+    expect(
+      await lookups.sameContentSeen({
+        tenantId: w.tenantId,
+        senderEmail: 'carl@bot.test',
+        fingerprint: 'fp-carl@bot.test',
+        since,
+        exceptId: second.id,
+      }),
+    ).toBe(true);
+    await lookups.aliasRecordCount(jobsId, 'carl@bot.test', since);
+    expect(asked).toEqual(['known', 'alias']);
   });
 });

@@ -2,9 +2,10 @@ export { cacheFound } from './cache-found.js';
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
-  countSameContentAmong,
+  countAliasRecordsAmong,
   findContactsAmong,
   findKnownMessagesAmong,
+  findSameContentAmong,
 } from './queries/batch-lookups.js';
 export {
   addBlacklistEntry,

@@ -1,6 +1,5 @@
 import {
   aliasRows,
-  countAliasRecordsSince,
   type Db,
   findActiveAliases,
   findTenantByAliasDomain,
@@ -178,14 +177,14 @@ export async function planInboundRoute(
       ? input.activeAliases.filter((a) => localParts.includes(a.name))
       : findActiveAliases(db, tenant.id, localParts),
     senderEmail && toCatchall
-      ? lookups.sameContentCount({
+      ? lookups.sameContentSeen({
           tenantId: tenant.id,
           senderEmail,
           fingerprint,
           since: periodStart,
           exceptId: envelope.id ?? '00000000-0000-0000-0000-000000000000',
         })
-      : 0,
+      : false,
   ]);
   const { duplicate, replied } = known;
   const ordered = localParts.flatMap((l) => aliases.filter((a) => a.name === l));
@@ -212,7 +211,7 @@ export async function planInboundRoute(
     bounceAlias: bounceAlias ?? null,
     looksLikeBounce: automatic.bounce,
     duplicate,
-    sameContentInPeriod: sameContent > 0,
+    sameContentInPeriod: sameContent,
     replyThread: reply.thread,
     aliases: ordered.map(aliasFact),
     mailboxAlias: mailboxAlias ? aliasFact(mailboxAlias) : null,
@@ -222,7 +221,7 @@ export async function planInboundRoute(
         author && alias?.threadId && (await isFollower(db, alias.threadId, author.contact.id)),
       ),
     },
-    aliasRecordsInPeriod: alias ? await countAliasRecordsSince(db, alias.id, senderEmail, periodStart) : 0,
+    aliasRecordsInPeriod: alias ? await lookups.aliasRecordCount(alias.id, senderEmail, periodStart) : 0,
     aliasLimit: Number(params['mail.incoming.limit.alias'] ?? 5),
   });
   const decision = { ...decided, reasons: [...decided.reasons, ...reply.notes] };

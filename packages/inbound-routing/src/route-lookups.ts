@@ -1,4 +1,10 @@
-import { countSameContentSince, type Db, findAuthorContact, findKnownMessages } from '@sotamail/db';
+import {
+  countAliasRecordsSince,
+  countSameContentSince,
+  type Db,
+  findAuthorContact,
+  findKnownMessages,
+} from '@sotamail/db';
 
 export type KnownMessages = Awaited<ReturnType<typeof findKnownMessages>>;
 export type AuthorContact = Awaited<ReturnType<typeof findAuthorContact>>;
@@ -20,8 +26,10 @@ export type RouteLookups = {
   knownMessages(tenantId: string, messageId: string, references: string[]): Promise<KnownMessages>;
   /** The contact with this address, a follower of the thread first (R6.4). */
   authorContact(tenantId: string, email: string, threadId: string | null): Promise<AuthorContact>;
-  /** Stored mail of the sender with the same content in the period (the catchall's loop check, R9.2). */
-  sameContentCount(query: SameContentQuery): Promise<number>;
+  /** Whether other stored mail of the sender has the same content in the period (the catchall's loop check, R9.2). */
+  sameContentSeen(query: SameContentQuery): Promise<boolean>;
+  /** The records the alias created for this sender since the start of the period (R9.1). */
+  aliasRecordCount(aliasId: string, senderEmail: string, since: Date): Promise<number>;
 };
 
 export function databaseLookups(db: Db): RouteLookups {
@@ -29,6 +37,8 @@ export function databaseLookups(db: Db): RouteLookups {
     knownMessages: (tenantId, messageId, references) =>
       findKnownMessages(db, tenantId, messageId, references),
     authorContact: (tenantId, email, threadId) => findAuthorContact(db, tenantId, email, threadId),
-    sameContentCount: (query) => countSameContentSince(db, query),
+    sameContentSeen: async (query) => (await countSameContentSince(db, query)) > 0,
+    aliasRecordCount: (aliasId, senderEmail, since) =>
+      countAliasRecordsSince(db, aliasId, senderEmail, since),
   };
 }

@@ -1,4 +1,10 @@
-import { countSameContentAmong, type Db, findContactsAmong, findKnownMessagesAmong } from '@sotamail/db';
+import {
+  countAliasRecordsAmong,
+  type Db,
+  findContactsAmong,
+  findKnownMessagesAmong,
+  findSameContentAmong,
+} from '@sotamail/db';
 import {
   type AuthorContact,
   databaseLookups,
@@ -10,72 +16,100 @@ import {
 
 type KnownRow = Awaited<ReturnType<typeof findKnownMessagesAmong>>[number];
 type ContactRow = Awaited<ReturnType<typeof findContactsAmong>>[number];
+type Alias = { id: string; name: string; threadId: string | null };
 
-const pairKey = (senderEmail: string, fingerprint: string) => `${senderEmail.toLowerCase()}\n${fingerprint}`;
+const pairKey = (a: string, b: string) => `${a.toLowerCase()}\n${b}`;
+
+/** A mail with a longer References list is looked up on its own, so one mail cannot bloat a batch's query. */
+const MAX_REFERENCES_AHEAD = 100;
 
 /**
- * The route lookups of a batch of mails, made with three queries for the whole batch instead of three
- * per mail (the known Message-IDs, the authors, the catchall's loop counters).
+ * The route lookups of a batch of mails, made with four queries for the whole batch instead of up to
+ * four per mail (the known Message-IDs, the authors, the catchall's loop check, the records an alias
+ * made for a sender).
  *
  * An answer comes from the batch's queries only when no earlier mail of the batch can have changed
  * it; otherwise, and for anything the batch did not ask about, the database is asked as for a single
- * mail. So routing a batch decides exactly what routing its mails one by one would:
- * - a Message-ID stored by an earlier mail of the batch (a duplicate, or a reply to it) is asked again;
+ * mail (`single`). So routing a batch decides what routing its mails one by one would:
+ * - a Message-ID an earlier mail of the batch may have stored (a copy of it, or a reply to it) is
+ *   asked again, and so is a mail whose references matched nothing (another router may have stored
+ *   what it answers since the batch asked);
  * - an author is answered only for the threads the batch asked about, which already existed (a
  *   record the batch creates is a new thread, asked again);
- * - an earlier mail of the batch with the same sender and content counts as it would once recorded.
+ * - an earlier mail of the batch received in the period, once recorded, counts in the loop check as
+ *   it would in the database;
+ * - the records of a sender an earlier mail of the batch came from are counted again.
  */
 export class BatchLookups implements RouteLookups {
-  private readonly single: RouteLookups;
   private readonly askedIds = new Set<string>();
   private readonly storedHere = new Set<string>();
   private readonly askedEmails = new Set<string>();
   private readonly askedThreads = new Set<string>();
   private readonly contactsByEmail = new Map<string, ContactRow[]>();
-  private readonly sameContent = new Map<string, number>();
-  private readonly routedHere = new Map<string, number>();
+  /** Stored mails (ids) per (sender, fingerprint) in the period: the batch's query, then its own. */
+  private readonly sameContent = new Map<string, Set<string>>();
+  private readonly aliasRecords = new Map<string, number>();
+  private readonly sendersHere = new Set<string>();
 
   private constructor(
-    db: Db,
+    private readonly single: RouteLookups,
     private readonly tenantId: string,
     private readonly since: Date,
-    private readonly batchIds: ReadonlySet<string>,
     private readonly known: KnownRow[],
-  ) {
-    this.single = databaseLookups(db);
-  }
+  ) {}
 
   /**
    * Asks for every mail of the batch at once. `since` is the start of the loop-check period, the
-   * same for the whole batch; `keys` are the mails' (by stored id).
+   * same for the whole batch; `keys` are the mails' (by stored id); `aliases` the database's active
+   * ones. `single` answers what the batch cannot (the database's own lookups by default).
    */
   static async prefetch(
     db: Db,
-    tenantId: string,
-    since: Date,
-    keys: ReadonlyMap<string, RouteKeys>,
-    aliasThreadIds: readonly string[],
+    batch: {
+      tenantId: string;
+      since: Date;
+      keys: ReadonlyMap<string, RouteKeys>;
+      aliases: readonly Alias[];
+    },
+    single: RouteLookups = databaseLookups(db),
   ): Promise<BatchLookups> {
-    const all = [...keys.values()];
-    const ids = all.flatMap((k) => [k.messageId, ...k.references]);
+    const { tenantId, since, aliases } = batch;
+    const all = [...batch.keys.values()];
+    const ids = all
+      .filter((k) => k.references.length <= MAX_REFERENCES_AHEAD)
+      .flatMap((k) => [k.messageId, ...k.references]);
     const known = await findKnownMessagesAmong(db, tenantId, ids);
-    const lookups = new BatchLookups(db, tenantId, since, new Set(keys.keys()), known);
-    for (const id of ids) {
-      lookups.askedIds.add(id);
-    }
     // The threads an author may be looked up for: those the mails answer, and the aliases' own.
-    const threads = [...new Set([...known.map((k) => k.thread.id), ...aliasThreadIds])];
+    const threads = [
+      ...new Set([
+        ...known.map((k) => k.thread.id),
+        ...aliases.flatMap((a) => (a.threadId ? [a.threadId] : [])),
+      ]),
+    ];
     const emails = [...new Set(all.map((k) => k.senderEmail).filter(Boolean))];
     const catchall = all.filter((k) => k.toCatchall && k.senderEmail);
-    const [contacts, counts] = await Promise.all([
+    // Each sender with every alias its mail names: the limit may apply to any of them.
+    const aliasPairs = all.flatMap((k) =>
+      k.senderEmail
+        ? aliases
+            .filter((a) => k.localParts.includes(a.name))
+            .map((a) => ({ aliasId: a.id, senderEmail: k.senderEmail }))
+        : [],
+    );
+    const [contacts, sameContent, records] = await Promise.all([
       findContactsAmong(db, tenantId, emails, threads),
-      countSameContentAmong(db, {
+      findSameContentAmong(db, {
         tenantId,
         pairs: catchall.map((k) => ({ senderEmail: k.senderEmail, fingerprint: k.fingerprint })),
         since,
-        exceptIds: [...keys.keys()],
       }),
+      countAliasRecordsAmong(db, { pairs: aliasPairs, since }),
     ]);
+
+    const lookups = new BatchLookups(single, tenantId, since, known);
+    for (const id of ids) {
+      lookups.askedIds.add(id);
+    }
     for (const email of emails) {
       lookups.askedEmails.add(email);
     }
@@ -87,23 +121,32 @@ export class BatchLookups implements RouteLookups {
       lookups.contactsByEmail.set(email, [...(lookups.contactsByEmail.get(email) ?? []), row]);
     }
     for (const k of catchall) {
-      lookups.sameContent.set(pairKey(k.senderEmail, k.fingerprint), 0);
+      lookups.sameContent.set(pairKey(k.senderEmail, k.fingerprint), new Set());
     }
-    for (const row of counts) {
-      lookups.sameContent.set(pairKey(row.senderEmail, row.fingerprint), row.n);
+    for (const row of sameContent) {
+      lookups.sameContent.set(pairKey(row.senderEmail, row.fingerprint), new Set(row.ids));
+    }
+    for (const p of aliasPairs) {
+      lookups.aliasRecords.set(pairKey(p.senderEmail, p.aliasId), 0);
+    }
+    for (const row of records) {
+      lookups.aliasRecords.set(pairKey(row.senderEmail, row.aliasId), row.n);
     }
     return lookups;
   }
 
   /**
-   * A mail of the batch was routed, or tried to be: its Message-ID may be stored now, and once its
-   * routing is recorded (`recorded`) its sender and content count for the mails after it.
+   * A mail of the batch was routed, or tried to be, or an earlier run's routing of it was finished:
+   * its Message-ID may be stored now, and once its routing is recorded (`recorded`) its sender and
+   * content count for the mails after it, as the database would count them.
    */
-  noteRouted(keys: RouteKeys, recorded: boolean): void {
+  noteRouted(mail: { id: string; receivedAt: Date; keys: RouteKeys }, recorded: boolean): void {
+    const { keys } = mail;
     this.storedHere.add(keys.messageId);
-    if (recorded && keys.senderEmail) {
-      const key = pairKey(keys.senderEmail, keys.fingerprint);
-      this.routedHere.set(key, (this.routedHere.get(key) ?? 0) + 1);
+    this.sendersHere.add(keys.senderEmail);
+    const same = this.sameContent.get(pairKey(keys.senderEmail, keys.fingerprint));
+    if (recorded && same && keys.senderEmail && mail.receivedAt.getTime() >= this.since.getTime()) {
+      same.add(mail.id);
     }
   }
 
@@ -114,10 +157,11 @@ export class BatchLookups implements RouteLookups {
     }
     const named = new Set(references);
     // Newest first, as findKnownMessages orders them.
-    return {
-      duplicate: this.known.some((r) => r.messageId === messageId),
-      replied: this.known.find((r) => named.has(r.messageId)),
-    };
+    const replied = this.known.find((r) => named.has(r.messageId));
+    if (!replied && references.length > 0) {
+      return this.single.knownMessages(tenantId, messageId, references);
+    }
+    return { duplicate: this.known.some((r) => r.messageId === messageId), replied };
   }
 
   async authorContact(tenantId: string, email: string, threadId: string | null): Promise<AuthorContact> {
@@ -138,22 +182,30 @@ export class BatchLookups implements RouteLookups {
       .sort(
         (a, b) =>
           Number(b.following) - Number(a.following) ||
-          a.contact.createdAt.getTime() - b.contact.createdAt.getTime(),
+          a.contact.createdAt.getTime() - b.contact.createdAt.getTime() ||
+          (a.contact.id < b.contact.id ? -1 : a.contact.id > b.contact.id ? 1 : 0),
       );
     return ranked[0];
   }
 
-  async sameContentCount(query: SameContentQuery): Promise<number> {
-    const key = pairKey(query.senderEmail, query.fingerprint);
-    const stored = this.sameContent.get(key);
-    if (
-      stored === undefined ||
-      query.tenantId !== this.tenantId ||
-      query.since.getTime() !== this.since.getTime() ||
-      !this.batchIds.has(query.exceptId)
-    ) {
-      return this.single.sameContentCount(query);
+  async sameContentSeen(query: SameContentQuery): Promise<boolean> {
+    const same = this.sameContent.get(pairKey(query.senderEmail, query.fingerprint));
+    if (!same || query.tenantId !== this.tenantId || query.since.getTime() !== this.since.getTime()) {
+      return this.single.sameContentSeen(query);
     }
-    return stored + (this.routedHere.get(key) ?? 0);
+    // The batch's query keeps two mails per pair: if one is this mail, the other is not.
+    return [...same].some((id) => id !== query.exceptId);
+  }
+
+  async aliasRecordCount(aliasId: string, senderEmail: string, since: Date): Promise<number> {
+    const made = this.aliasRecords.get(pairKey(senderEmail, aliasId));
+    if (
+      made === undefined ||
+      since.getTime() !== this.since.getTime() ||
+      this.sendersHere.has(senderEmail.toLowerCase())
+    ) {
+      return this.single.aliasRecordCount(aliasId, senderEmail, since);
+    }
+    return made;
   }
 }

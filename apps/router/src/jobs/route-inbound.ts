@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  addFollower,
   createAliasThreadInTransaction,
   type Db,
   type DbOrTx,
@@ -118,29 +117,42 @@ async function routeStored(
   // One moment for the whole batch: its loop-check period is the same for every mail.
   const now = deps.now();
   const context = toRoute.length > 0 ? await deps.loadTenant(tenantId) : undefined;
+  // Parsed ahead, up to a bound on what is held at once, so the batch's lookups can be asked together.
   const parsed = new Map<string, ParsedMail | Error>();
   const keys = new Map<string, RouteKeys>();
+  let parsedBytes = 0;
   for (const row of toRoute) {
     // A large mail's content was left out of the batch's query: it is read and parsed at its turn.
-    if (row.raw) {
-      const mail = await parseMail(row.raw).catch((err: Error) => err);
-      parsed.set(row.id, mail);
-      if (context && !(mail instanceof Error)) {
+    if (!row.raw || parsedBytes >= PARSE_AHEAD_BYTES) {
+      continue;
+    }
+    parsedBytes += row.raw.length;
+    const mail = await parseStored(row.raw);
+    parsed.set(row.id, mail);
+    if (context && !(mail instanceof Error)) {
+      try {
         keys.set(row.id, routeKeys({ ...context, mail, envelope: row }));
+      } catch (err) {
+        // Its turn will meet the same error, and record it for this mail alone.
+        logger.warn({ err, rawInboundId: row.id }, 'inbound.route_keys_failed');
       }
     }
   }
-  const lookups =
-    context && keys.size > 0
-      ? await BatchLookups.prefetch(
-          deps.db,
-          tenantId,
-          periodStart(now, context.params),
-          keys,
-          activeAliases.flatMap((a) => (a.threadId ? [a.threadId] : [])),
-        )
-      : null;
-  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups };
+  let lookups: BatchLookups | null = null;
+  if (context && keys.size > 1) {
+    try {
+      lookups = await BatchLookups.prefetch(deps.db, {
+        tenantId,
+        since: periodStart(now, context.params),
+        keys,
+        aliases: activeAliases,
+      });
+    } catch (err) {
+      // Each mail then asks for itself, and meets the database's trouble on its own.
+      logger.warn({ err }, 'inbound.batch_lookups_failed');
+    }
+  }
+  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups, keys };
   const outcomes: Outcome[] = [];
   let failure: unknown = null;
   for (const row of raws) {
@@ -149,7 +161,9 @@ async function routeStored(
       if (!raw) {
         continue;
       }
-      const action = await routeOne(deps, raw, parsed.get(row.id), batch, logger);
+      const mail = parsed.get(row.id);
+      parsed.delete(row.id);
+      const action = await routeOne(deps, raw, mail, batch, logger);
       outcomes.push({ rawInboundId: row.id, action });
     } catch (err) {
       if (err instanceof PermanentError) {
@@ -166,6 +180,18 @@ async function routeStored(
   return outcomes;
 }
 
+/** How much stored mail a batch parses ahead of routing it (mail over 1 MB is never read ahead). */
+const PARSE_AHEAD_BYTES = 8 * 1024 * 1024;
+
+/** A mail that cannot be parsed is an error for that mail, whatever the parser threw. */
+async function parseStored(raw: Buffer): Promise<ParsedMail | Error> {
+  try {
+    return await parseMail(raw);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
 /** The start of the period the loop limits count in (R9.1, R9.2), as planInboundRoute reckons it. */
 function periodStart(now: Date, params: Record<string, string>): Date {
   return new Date(now.getTime() - Number(params['mail.incoming.limit.period'] ?? 60) * 60_000);
@@ -176,8 +202,10 @@ type Batch = {
   effects: RoutingEffects;
   activeAliases: ActiveAlias[];
   now: Date;
-  /** Null when nothing could be asked for the batch ahead (its mails are asked one by one). */
+  /** Null when nothing was asked for the batch ahead (its mails are asked about one by one). */
   lookups: BatchLookups | null;
+  /** The keys of the mails parsed ahead, by stored id. */
+  keys: ReadonlyMap<string, RouteKeys>;
 };
 
 async function routeOne(
@@ -193,9 +221,13 @@ async function routeOne(
   const finished = await finishInterrupted(deps.db, raw, batch.effects);
   if (finished) {
     logger.info({ rawInboundId: raw.id, action: finished.action }, 'inbound.finished_interrupted');
+    const keys = batch.keys.get(raw.id);
+    if (keys) {
+      batch.lookups?.noteRouted({ id: raw.id, receivedAt: raw.receivedAt, keys }, true);
+    }
     return finished.action;
   }
-  const mail = parsed ?? (await parseMail(raw.raw).catch((err: Error) => err));
+  const mail = parsed ?? (await parseStored(raw.raw));
   if (mail instanceof Error) {
     await markRawInbound(deps.db, raw.id, {
       state: 'failed',
@@ -238,7 +270,7 @@ async function route(
     return decided;
   } finally {
     // Whatever this mail stored, and (once it is recorded) its content, count for the rest of the batch.
-    lookups?.noteRouted(plan.keys, done);
+    lookups?.noteRouted({ id: raw.id, receivedAt: raw.receivedAt, keys: plan.keys }, done);
   }
 }
 
@@ -382,6 +414,7 @@ async function storeWithRecord(
         recordId: `mail-${createHash('sha256').update(`${tenantId}:${messageId}`).digest('hex').slice(0, 20)}`,
         subject: mail.subject ?? '',
         senderEmail,
+        followerContactId: author?.contact.id ?? null,
       },
       { max: Number(params['mail.incoming.limit.alias'] ?? 5), since: periodStart },
     );
@@ -404,9 +437,6 @@ async function storeWithRecord(
       recordId: thread.recordId,
       aliasId: decision.alias.id,
     };
-    if (author) {
-      await addFollower(tx, tenantId, thread.id, author.contact.id);
-    }
   }
   // A reply's thread was read while planning; only a thread an alias names may have gone.
   const exists =

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { contacts, followers, rawInboundMessages } from '../schema/index.js';
+import { contacts, followers, rawInboundMessages, threads } from '../schema/index.js';
 import { knownMessages } from './inbound.js';
 
 // The lookups the router makes for every mail (inbound.ts), made once for a batch of mails. These run
@@ -44,19 +44,23 @@ export async function findContactsAmong(
 }
 
 /**
- * For each (sender, fingerprint), the stored mail with that content since a moment, other than the
- * mails named: countSameContentSince for a batch (the catchall's feedback-loop check, R9.2).
+ * For each (sender, fingerprint), up to two stored mails with that content since a moment: enough to
+ * tell whether any mail other than a given one is there (the catchall's feedback-loop check, R9.2,
+ * which countSameContentSince answers for one mail).
  */
-export async function countSameContentAmong(
+export async function findSameContentAmong(
   db: DbOrTx,
   query: {
     tenantId: string;
     pairs: readonly { senderEmail: string; fingerprint: string }[];
     since: Date;
-    exceptIds: readonly string[];
   },
-): Promise<{ senderEmail: string; fingerprint: string; n: number }[]> {
-  const pairs = [...new Map(query.pairs.map((p) => [`${p.senderEmail}\n${p.fingerprint}`, p])).values()];
+): Promise<{ senderEmail: string; fingerprint: string; ids: string[] }[]> {
+  const pairs = [
+    ...new Map(
+      query.pairs.map((p) => [`${p.senderEmail.toLowerCase()}\n${p.fingerprint}`, p] as const),
+    ).values(),
+  ];
   if (pairs.length === 0) {
     return [];
   }
@@ -65,7 +69,7 @@ export async function countSameContentAmong(
     .select({
       senderEmail: sql<string>`wanted.sender`,
       fingerprint: sql<string>`wanted.fingerprint`,
-      n: sql<number>`count(*)::int`,
+      ids: sql<string[]>`(array_agg(${r.id}::text))[1:2]`,
     })
     .from(
       sql`unnest(${sql.param(pairs.map((p) => p.senderEmail.toLowerCase()))}::text[],
@@ -78,8 +82,37 @@ export async function countSameContentAmong(
         sql`${r.senderEmail} = wanted.sender`,
         sql`${r.contentFingerprint} = wanted.fingerprint`,
         sql`${r.receivedAt} >= ${query.since}::timestamptz`,
-        sql`${r.id} <> all(${sql.param([...query.exceptIds])}::uuid[])`,
       ),
     )
     .groupBy(sql`wanted.sender`, sql`wanted.fingerprint`);
+}
+
+/** For each (alias, sender), the records the alias created for the sender since a moment (R9.1). */
+export async function countAliasRecordsAmong(
+  db: DbOrTx,
+  query: { pairs: readonly { aliasId: string; senderEmail: string }[]; since: Date },
+): Promise<{ aliasId: string; senderEmail: string; n: number }[]> {
+  const pairs = [...new Map(query.pairs.map((p) => [`${p.aliasId}\n${p.senderEmail}`, p])).values()];
+  if (pairs.length === 0) {
+    return [];
+  }
+  return db
+    .select({
+      aliasId: sql<string>`wanted.alias_id::text`,
+      senderEmail: sql<string>`wanted.sender`,
+      n: sql<number>`count(*)::int`,
+    })
+    .from(
+      sql`unnest(${sql.param(pairs.map((p) => p.aliasId))}::uuid[],
+                 ${sql.param(pairs.map((p) => p.senderEmail.toLowerCase()))}::text[]) as wanted(alias_id, sender)`,
+    )
+    .innerJoin(
+      threads,
+      and(
+        sql`${threads.createdByAliasId} = wanted.alias_id`,
+        sql`${threads.createdByEmail} = wanted.sender`,
+        sql`${threads.createdAt} >= ${query.since}::timestamptz`,
+      ),
+    )
+    .groupBy(sql`wanted.alias_id`, sql`wanted.sender`);
 }

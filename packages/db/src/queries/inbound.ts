@@ -348,7 +348,8 @@ const authorContact = (db: DbOrTx, tenantId: unknown, email: unknown, threadId: 
       and(eq(followers.contactId, contacts.id), sql`${followers.threadId} = ${threadId}::uuid`),
     )
     .where(and(eq(contacts.tenantId, tenantId as string), eq(contacts.emailNormalized, email as string)))
-    .orderBy(sql`${followers.contactId} is null`, contacts.createdAt)
+    // The id breaks ties between contacts made in one transaction (batch-lookups.ts ranks alike).
+    .orderBy(sql`${followers.contactId} is null`, contacts.createdAt, contacts.id)
     .limit(1);
 const preparedAuthorContact = preparedOn((db) =>
   authorContact(
@@ -409,6 +410,8 @@ export type NewAliasThread = {
   recordId: string;
   subject: string;
   senderEmail: string;
+  /** The sender's contact, who follows the new record (R6.4); null for an unknown sender. */
+  followerContactId?: string | null;
 };
 export type AliasThreadResult = { thread: typeof threads.$inferSelect } | { limited: true; count: number };
 
@@ -419,6 +422,50 @@ export async function createAliasThread(
 ): Promise<AliasThreadResult> {
   return db.transaction((tx) => createAliasThreadInTransaction(tx, values, limit));
 }
+
+type AliasThreadRow = {
+  made: number;
+  id: string | null;
+  tenant_id: string;
+  model: string;
+  record_id: string;
+  subject: string;
+  alias_id: string | null;
+  created_by_alias_id: string | null;
+  created_by_email: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const q = (name: string) => sql.placeholder(name);
+// The thread a re-run finds, the sender's records in the period, the insert when there is room, and
+// its follower: one statement, run after the lock, so all of it sees what the lock protects.
+const aliasThread = namedStatement<AliasThreadRow>(
+  'create_alias_thread',
+  sql`
+    with existing as (
+      select * from threads where tenant_id = ${q('tenantId')}::uuid and model = ${q('model')}::text
+                              and record_id = ${q('recordId')}::text
+    ), made as (
+      select count(*)::int as n from threads
+       where created_by_alias_id = ${q('aliasId')}::uuid and created_by_email = ${q('sender')}::text
+         and created_at >= ${q('since')}::timestamptz
+    ), inserted as (
+      insert into threads (tenant_id, model, record_id, subject, created_by_alias_id, created_by_email)
+      select ${q('tenantId')}::uuid, ${q('model')}::text, ${q('recordId')}::text, ${q('subject')}::text,
+             ${q('aliasId')}::uuid, ${q('sender')}::text
+       where not exists (select 1 from existing) and (select n from made) < ${q('max')}::int
+      returning *
+    ), thread as (
+      select * from existing union all select * from inserted
+    ), followed as (
+      insert into followers (thread_id, contact_id, tenant_id)
+      select id, ${q('follower')}::uuid, tenant_id from thread where ${q('follower')}::uuid is not null
+      on conflict do nothing
+    )
+    select (select n from made) as made, t.*
+      from (select 1) one left join thread t on true`,
+);
 
 /**
  * createAliasThread inside the caller's transaction (the router stores the mail's message in the same
@@ -432,29 +479,37 @@ export async function createAliasThreadInTransaction(
 ): Promise<AliasThreadResult> {
   const sender = values.senderEmail.toLowerCase();
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${values.aliasId}:${sender}`}))`);
-  const existing = await findThreadByRecord(tx, values.tenantId, values.model, values.recordId);
-  if (existing) {
-    return { thread: existing };
-  }
-  const made = await countAliasRecordsSince(tx, values.aliasId, sender, limit.since);
-  if (made >= limit.max) {
-    return { limited: true as const, count: made };
-  }
-  const [row] = await tx
-    .insert(threads)
-    .values({
-      tenantId: values.tenantId,
-      model: values.model,
-      recordId: values.recordId,
-      subject: values.subject,
-      createdByAliasId: values.aliasId,
-      createdByEmail: sender,
-    })
-    .returning();
+  const [row] = await aliasThread(tx, {
+    tenantId: values.tenantId,
+    model: values.model,
+    recordId: values.recordId,
+    subject: values.subject,
+    aliasId: values.aliasId,
+    sender,
+    since: limit.since,
+    max: limit.max,
+    follower: values.followerContactId ?? null,
+  });
   if (!row) {
-    throw new Error('insert returned no row');
+    throw new Error('creating the alias record returned no row');
   }
-  return { thread: row };
+  if (row.id === null) {
+    return { limited: true as const, count: row.made };
+  }
+  return {
+    thread: {
+      id: row.id,
+      tenantId: row.tenant_id,
+      model: row.model,
+      recordId: row.record_id,
+      subject: row.subject,
+      aliasId: row.alias_id,
+      createdByAliasId: row.created_by_alias_id,
+      createdByEmail: row.created_by_email,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    },
+  };
 }
 
 /**
