@@ -210,12 +210,14 @@ const MAILERS = [
 /** The databases, their contacts and threads, derived from the seed alone (ids come from PostgreSQL). */
 export function planWorld(
   random: Random,
+  /** Names the databases' domains: the warm-up's world is apart from the measured one. */
+  name = 'db',
   databases = 2,
   threadsPer = 150,
   contactsPer = 400,
 ): WorldDatabase[] {
   return Array.from({ length: databases }, (_, d) => {
-    const domain = `db${d}.inbound-bench.test`;
+    const domain = `${name}${d}.inbound-bench.test`;
     const contacts: Person[] = [
       { name: 'ERP Admin', email: `admin@company${d}.test` },
       ...Array.from({ length: contactsPer }, (_, c) => ({

@@ -10,13 +10,18 @@ export type RouterSettings = {
 
 type Progress = { stored: number; done: number };
 
-async function progressOf(db: TestDatabase, tenantIds: string[]): Promise<Progress> {
-  const { rows } = await db.pool.query<{ stored: string; done: string }>(
-    `select count(*) as stored, count(*) filter (where state <> 'received') as done
-       from raw_inbound_messages where tenant_id = any($1::uuid[])`,
+/**
+ * Stored mail still waiting to be routed. Read through the (tenant, state) index, so polling it costs
+ * PostgreSQL little however much has been routed: counting every stored mail five times a second
+ * took a few percent of the database's CPU from the system being measured.
+ */
+async function waitingOf(db: TestDatabase, tenantIds: string[]): Promise<number> {
+  const { rows } = await db.pool.query<{ waiting: string }>(
+    `select count(*) as waiting from raw_inbound_messages
+      where tenant_id = any($1::uuid[]) and state = 'received'`,
     [tenantIds],
   );
-  return { stored: Number(rows[0]?.stored ?? 0), done: Number(rows[0]?.done ?? 0) };
+  return Number(rows[0]?.waiting ?? 0);
 }
 
 /**
@@ -38,7 +43,9 @@ export async function sendAndWaitRouted(options: {
   const started = performance.now();
   let sentAt = 0;
   let sendFailure: Error | null = null;
-  const sending = sendAll(options.ingressPort, wire, clients).then(
+  // Every mail the ingress accepted is stored: it answers 250 only after the commit.
+  const sent = { accepted: 0 };
+  const sending = sendAll(options.ingressPort, wire, clients, sent).then(
     () => {
       sentAt = performance.now();
     },
@@ -55,7 +62,8 @@ export async function sendAndWaitRouted(options: {
       break;
     }
     await new Promise((r) => setTimeout(r, 200));
-    const now = await progressOf(db, tenantIds);
+    const stored = sent.accepted;
+    const now = { stored, done: Math.max(0, stored - (await waitingOf(db, tenantIds))) };
     if (now.done !== last.done || now.stored !== last.stored) {
       lastChange = Date.now();
     }

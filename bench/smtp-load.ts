@@ -98,9 +98,15 @@ class SmtpConnection {
 
 /**
  * Sends every mail over `clients` concurrent connections, each taking the next mail as soon as its
- * last one is accepted. Rejects on the first mail the ingress does not accept with 250.
+ * last one is accepted, and counts them in `sent.accepted`. Rejects on the first mail the ingress
+ * does not accept with 250.
  */
-export async function sendAll(port: number, mails: readonly WireMail[], clients: number): Promise<void> {
+export async function sendAll(
+  port: number,
+  mails: readonly WireMail[],
+  clients: number,
+  sent: { accepted: number },
+): Promise<void> {
   let next = 0;
   let failed = false;
   const client = async () => {
@@ -119,6 +125,7 @@ export async function sendAll(port: number, mails: readonly WireMail[], clients:
         await conn.expect(354, `${what}, DATA`);
         conn.write(mail.data);
         await conn.expect(250, `${what}, its content`);
+        sent.accepted++;
       }
     } catch (err) {
       failed = true;
