@@ -19,6 +19,34 @@ export async function findTenantByAliasDomain(db: DbOrTx, domain: string) {
   return row;
 }
 
+const placeholder = (name: string) => sql.placeholder(name);
+
+export type NewRawInbound = Pick<
+  typeof rawInboundMessages.$inferInsert,
+  | 'tenantId'
+  | 'source'
+  | 'incomingServerId'
+  | 'sourceKey'
+  | 'raw'
+  | 'size'
+  | 'sha256'
+  | 'envelopeFrom'
+  | 'envelopeTo'
+>;
+
+// Prepared by name: the ingress runs it for every mail, and neither Drizzle nor PostgreSQL need
+// build or plan it again each time.
+const insertRaw = namedStatement<{ id: string }>(
+  'store_raw_inbound',
+  sql`insert into raw_inbound_messages
+        (tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to)
+      values (${placeholder('tenantId')}::uuid, ${placeholder('source')}::inbound_source, ${placeholder('incomingServerId')}::uuid,
+              ${placeholder('sourceKey')}::text, ${placeholder('raw')}::bytea, ${placeholder('size')}::bigint, ${placeholder('sha256')}::text,
+              ${placeholder('envelopeFrom')}::text, ${placeholder('envelopeTo')}::text[])
+      on conflict do nothing
+      returning id`,
+);
+
 /**
  * Stores a raw message before its source is acknowledged (R7.3). The source key makes a second
  * delivery of the same mail a no-op: `created` is false and the first row's id is returned. Only the
@@ -26,13 +54,14 @@ export async function findTenantByAliasDomain(db: DbOrTx, domain: string) {
  */
 export async function storeRawInbound(
   db: DbOrTx,
-  values: typeof rawInboundMessages.$inferInsert,
+  values: NewRawInbound,
 ): Promise<{ id: string; created: boolean }> {
-  const [row] = await db
-    .insert(rawInboundMessages)
-    .values(values)
-    .onConflictDoNothing()
-    .returning({ id: rawInboundMessages.id });
+  const [row] = await insertRaw(db, {
+    ...values,
+    incomingServerId: values.incomingServerId ?? null,
+    envelopeFrom: values.envelopeFrom ?? null,
+    envelopeTo: values.envelopeTo ?? [],
+  });
   if (row) {
     return { id: row.id, created: true };
   }
@@ -437,30 +466,29 @@ type AliasThreadRow = {
   updated_at: Date;
 };
 
-const q = (name: string) => sql.placeholder(name);
 // The thread a re-run finds, the sender's records in the period, the insert when there is room, and
 // its follower: one statement, run after the lock, so all of it sees what the lock protects.
 const aliasThread = namedStatement<AliasThreadRow>(
   'create_alias_thread',
   sql`
     with existing as (
-      select * from threads where tenant_id = ${q('tenantId')}::uuid and model = ${q('model')}::text
-                              and record_id = ${q('recordId')}::text
+      select * from threads where tenant_id = ${placeholder('tenantId')}::uuid and model = ${placeholder('model')}::text
+                              and record_id = ${placeholder('recordId')}::text
     ), made as (
       select count(*)::int as n from threads
-       where created_by_alias_id = ${q('aliasId')}::uuid and created_by_email = ${q('sender')}::text
-         and created_at >= ${q('since')}::timestamptz
+       where created_by_alias_id = ${placeholder('aliasId')}::uuid and created_by_email = ${placeholder('sender')}::text
+         and created_at >= ${placeholder('since')}::timestamptz
     ), inserted as (
       insert into threads (tenant_id, model, record_id, subject, created_by_alias_id, created_by_email)
-      select ${q('tenantId')}::uuid, ${q('model')}::text, ${q('recordId')}::text, ${q('subject')}::text,
-             ${q('aliasId')}::uuid, ${q('sender')}::text
-       where not exists (select 1 from existing) and (select n from made) < ${q('max')}::int
+      select ${placeholder('tenantId')}::uuid, ${placeholder('model')}::text, ${placeholder('recordId')}::text, ${placeholder('subject')}::text,
+             ${placeholder('aliasId')}::uuid, ${placeholder('sender')}::text
+       where not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
       returning *
     ), thread as (
       select * from existing union all select * from inserted
     ), followed as (
       insert into followers (thread_id, contact_id, tenant_id)
-      select id, ${q('follower')}::uuid, tenant_id from thread where ${q('follower')}::uuid is not null
+      select id, ${placeholder('follower')}::uuid, tenant_id from thread where ${placeholder('follower')}::uuid is not null
       on conflict do nothing
     )
     select (select n from made) as made, t.*
