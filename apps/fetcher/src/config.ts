@@ -42,7 +42,7 @@ export const fetcherEnv = {
    * Stored mails are handed to the router in batch jobs gathered over this long (or 50 mails): a
    * little latency buys far fewer round trips under load. 0 still gathers the mails of one tick.
    */
-  ROUTE_BATCH_WINDOW_MS: durationMsEnv(20),
+  ROUTE_BATCH_WINDOW_MS: durationMsEnv(50),
   /** Token endpoints for XOAUTH2 servers (Google, Microsoft): refresh token → access token. */
   ...oauthTokenEnv,
 };
