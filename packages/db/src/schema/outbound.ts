@@ -42,7 +42,8 @@ export const outgoingMails = pgTable(
   },
   (t) => [
     index().on(t.tenantId, t.state),
-    index().on(t.messageId),
+    // Also serves lookups by message alone (its leading column): a second index on message_id only
+    // cost every stored mail's notifications one more index entry each.
     uniqueIndex().on(t.messageId, t.recipientEmail),
     index().on(t.smtpMessageId),
   ],
