@@ -1,8 +1,9 @@
-import { cacheFound, findTenantByAliasDomain, storeRawInbound } from '@sotamail/db';
+import { cacheFound, findTenantByAliasDomain } from '@sotamail/db';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import { createOAuthTokenSource, tokenEndpointsOf } from '@sotamail/oauth';
 import { createProducer, createRedisConnection, createRouteBatcher, whenRedisReady } from '@sotamail/queues';
 import { parseSecretKey } from '@sotamail/secrets';
+import { groupedRawStore } from './adapters/grouped-raw-store.js';
 import { startSmtpIngress } from './adapters/smtp-ingress.js';
 import { fetcherEnv } from './config.js';
 import { startMailboxFetching } from './mailbox-fetching.js';
@@ -35,6 +36,8 @@ const tenantIdOfDomain = cacheFound(
 const cachedTenantOfDomain = async (domain: string) => (await tenantIdOfDomain(domain)) ?? null;
 
 if (config.SMTP_INGRESS_ENABLED) {
+  // The mails of sessions finishing together are committed together.
+  const storeRaw = groupedRawStore(handle.db);
   const ingress = await startSmtpIngress({
     host: config.SMTP_INGRESS_HOST,
     port: config.SMTP_INGRESS_PORT,
@@ -46,7 +49,7 @@ if (config.SMTP_INGRESS_ENABLED) {
     async store(mail) {
       for (const [tenantId, recipients] of mail.recipientsByTenant) {
         // The same bytes delivered again (the sender did not see our 250) are the same message.
-        const { id, created } = await storeRawInbound(handle.db, {
+        const { id, created } = await storeRaw({
           tenantId,
           source: 'smtp',
           sourceKey: `smtp:${mail.sha256}`,

@@ -90,11 +90,13 @@ export {
   markRawInbound,
   markRawInbounds,
   messageExists,
+  type NewRawInbound,
   type RawInbound,
   type RawInboundMark,
   receivedAmong,
   resetRawInbound,
   storeRawInbound,
+  storeRawInbounds,
 } from './queries/inbound.js';
 export {
   type FetchableImapServer,

@@ -65,19 +65,64 @@ export async function storeRawInbound(
   if (row) {
     return { id: row.id, created: true };
   }
+  return { id: await existingRawId(db, values), created: false };
+}
+
+/**
+ * storeRawInbound for several mails in one statement and one commit (the SMTP ingress groups the
+ * mails its sessions receive at the same moment). The results follow the order of `rows`; a source
+ * key stored before, or twice in `rows`, gives the first row's id with `created` false.
+ */
+export async function storeRawInbounds(
+  db: DbOrTx,
+  rows: readonly NewRawInbound[],
+): Promise<{ id: string; created: boolean }[]> {
+  if (rows.length <= 1) {
+    return Promise.all(rows.map((row) => storeRawInbound(db, row)));
+  }
+  const values = rows.map(
+    (v) =>
+      sql`(${v.tenantId}::uuid, ${v.source}::inbound_source, ${v.incomingServerId ?? null}::uuid, ${v.sourceKey}::text,
+           ${v.raw}::bytea, ${v.size}::bigint, ${v.sha256}::text, ${v.envelopeFrom ?? null}::text,
+           ${sql.param(v.envelopeTo ?? [])}::text[])`,
+  );
+  const inserted = await db.execute<{ id: string; tenant_id: string; source_key: string }>(sql`
+    insert into raw_inbound_messages
+      (tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to)
+    values ${sql.join(values, sql`, `)}
+    on conflict do nothing
+    returning id, tenant_id, source_key`);
+  const key = (tenantId: string, sourceKey: string) => `${tenantId}\n${sourceKey}`;
+  const created = new Map(inserted.rows.map((r) => [key(r.tenant_id, r.source_key), r.id]));
+  const results: { id: string; created: boolean }[] = [];
+  const claimed = new Set<string>();
+  for (const row of rows) {
+    const k = key(row.tenantId, row.sourceKey);
+    const id = created.get(k);
+    if (id && !claimed.has(k)) {
+      claimed.add(k);
+      results.push({ id, created: true });
+    } else {
+      results.push({ id: id ?? (await existingRawId(db, row)), created: false });
+    }
+  }
+  return results;
+}
+
+async function existingRawId(
+  db: DbOrTx,
+  row: Pick<NewRawInbound, 'tenantId' | 'sourceKey'>,
+): Promise<string> {
   const [existing] = await db
     .select({ id: rawInboundMessages.id })
     .from(rawInboundMessages)
     .where(
-      and(
-        eq(rawInboundMessages.tenantId, values.tenantId),
-        eq(rawInboundMessages.sourceKey, values.sourceKey),
-      ),
+      and(eq(rawInboundMessages.tenantId, row.tenantId), eq(rawInboundMessages.sourceKey, row.sourceKey)),
     );
   if (!existing) {
     throw new Error('raw message conflict without an existing row');
   }
-  return { id: existing.id, created: false };
+  return existing.id;
 }
 
 const rawInboundById = (db: DbOrTx, tenantId: unknown, id: unknown) =>
