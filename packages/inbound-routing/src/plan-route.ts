@@ -152,12 +152,14 @@ export async function planInboundRoute(
     activeAliases?: readonly AliasRow[];
     /** The router's answers for a whole batch; the database's, one lookup at a time, without. */
     lookups?: RouteLookups;
+    /** routeKeys of this mail, when the caller worked them out already (for its batch's lookups). */
+    keys?: RouteKeys;
   },
 ): Promise<RoutePlan> {
   const { tenant, mail, envelope } = input;
   const params = input.params ?? (await getParameters(db, tenant.id));
   const lookups = input.lookups ?? databaseLookups(db);
-  const keys = routeKeys({ tenant, mail, envelope, params });
+  const keys = input.keys ?? routeKeys({ tenant, mail, envelope, params });
   const { messageId, senderEmail, recipients, localParts, tokens, references, fingerprint, toCatchall } =
     keys;
   const from = mail.from?.value[0];

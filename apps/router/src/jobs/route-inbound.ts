@@ -249,9 +249,10 @@ async function route(
   raw: RawInbound,
   mail: ParsedMail,
   { tenant, params }: TenantContext,
-  { effects, activeAliases, now, lookups }: Batch,
+  { effects, activeAliases, now, lookups, keys }: Batch,
   logger: Logger,
 ): Promise<{ action: string; reasons: string[] }> {
+  const mailKeys = keys.get(raw.id);
   const plan = await planInboundRoute(deps.db, {
     tenant,
     mail,
@@ -262,6 +263,7 @@ async function route(
     params,
     activeAliases,
     ...(lookups ? { lookups } : {}),
+    ...(mailKeys ? { keys: mailKeys } : {}),
   });
   let done = false;
   try {
