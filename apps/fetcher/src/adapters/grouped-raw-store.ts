@@ -1,4 +1,5 @@
 import { type Db, type NewRawInbound, storeRawInbound, storeRawInbounds } from '@sotamail/db';
+import { groupLength } from '../domain/group-length.js';
 
 export type StoreRaw = (values: NewRawInbound) => Promise<{ id: string; created: boolean }>;
 
@@ -8,50 +9,92 @@ type Pending = {
   reject: (err: unknown) => void;
 };
 
+export type GroupLimits = {
+  /** Mails per statement. */
+  maxMails: number;
+  /** Bytes of mail per statement: PostgreSQL refuses a message over 1 GB, and holds it all in memory. */
+  maxBytes: number;
+  /** Statements in flight at once, so one large mail does not hold up every session's small ones. */
+  inFlight: number;
+};
+
+const defaults: GroupLimits = { maxMails: 32, maxBytes: 16 * 1024 * 1024, inFlight: 2 };
+
 /**
- * Stores raw mail as storeRawInbound does, but the mails of the SMTP sessions that finish while a
- * store is in flight go together in the next one: one statement and one commit for the group, and
- * no added wait (a lone mail is stored at once). Each caller still hears only after its mail is
- * committed (R7.3). A group PostgreSQL refuses is stored again one mail at a time, so only the mail
- * at fault is refused.
+ * Stores raw mail as storeRawInbound does, but the mails of the SMTP sessions that finish while the
+ * stores in flight are running go together in the next one: one statement and one commit for the
+ * group, and no added wait (a lone mail is stored at once). Each caller still hears only after its
+ * mail is committed (R7.3). A group PostgreSQL refuses is stored again one mail at a time, so only
+ * the mail at fault is refused.
  */
-export function groupedRawStore(db: Db, maxGroup = 32): StoreRaw {
+export function groupedRawStore(db: Db, limits: Partial<GroupLimits> = {}): StoreRaw {
+  const { maxMails, maxBytes, inFlight } = { ...defaults, ...limits };
   const queue: Pending[] = [];
-  let storing = false;
+  let running = 0;
+
+  function nextGroup(): Pending[] {
+    return queue.splice(
+      0,
+      groupLength(
+        queue.map((p) => p.values.raw.length),
+        { maxMails, maxBytes },
+      ),
+    );
+  }
+
+  async function store(group: Pending[]): Promise<void> {
+    const [only] = group;
+    if (only && group.length === 1) {
+      await storeRawInbound(db, only.values).then(only.resolve, only.reject);
+      return;
+    }
+    let stored: Awaited<ReturnType<typeof storeRawInbounds>>;
+    try {
+      stored = await storeRawInbounds(
+        db,
+        group.map((p) => p.values),
+      );
+    } catch {
+      // The statement failed, so none of the group is stored: each mail is tried on its own, and
+      // only the one at fault is refused, with its own error.
+      for (const p of group) {
+        await storeRawInbound(db, p.values).then(p.resolve, p.reject);
+      }
+      return;
+    }
+    group.forEach((p, i) => {
+      const result = stored[i];
+      if (result instanceof Error) {
+        p.reject(result);
+      } else if (result) {
+        p.resolve(result);
+      } else {
+        p.reject(new Error('the group store returned no row for this mail'));
+      }
+    });
+  }
 
   async function drain(): Promise<void> {
-    storing = true;
+    running++;
     try {
       while (queue.length > 0) {
-        const group = queue.splice(0, maxGroup);
-        try {
-          const stored = await storeRawInbounds(
-            db,
-            group.map((p) => p.values),
-          );
-          group.forEach((p, i) => {
-            const result = stored[i];
-            result ? p.resolve(result) : p.reject(new Error('the group store returned too few rows'));
-          });
-        } catch (err) {
-          if (group.length === 1) {
-            group[0]?.reject(err);
-            continue;
-          }
+        const group = nextGroup();
+        // store() settles every caller itself; this only guards against a caller left waiting.
+        await store(group).catch((err: unknown) => {
           for (const p of group) {
-            await storeRawInbound(db, p.values).then(p.resolve, p.reject);
+            p.reject(err);
           }
-        }
+        });
       }
     } finally {
-      storing = false;
+      running--;
     }
   }
 
   return (values) =>
     new Promise((resolve, reject) => {
       queue.push({ values, resolve, reject });
-      if (!storing) {
+      if (running < inFlight) {
         void drain();
       }
     });

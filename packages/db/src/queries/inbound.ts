@@ -70,43 +70,56 @@ export async function storeRawInbound(
 
 /**
  * storeRawInbound for several mails in one statement and one commit (the SMTP ingress groups the
- * mails its sessions receive at the same moment). The results follow the order of `rows`; a source
- * key stored before, or twice in `rows`, gives the first row's id with `created` false.
+ * mails its sessions receive at the same moment). The results follow the order of `rows`: a source
+ * key stored before, or twice in `rows`, gives the first row's id with `created` false. Throws only
+ * when the statement fails, and then nothing was stored; a row whose id could not be read afterwards
+ * (a copy stored by another session meanwhile, then a lost connection) is an Error of its own.
  */
 export async function storeRawInbounds(
   db: DbOrTx,
   rows: readonly NewRawInbound[],
-): Promise<{ id: string; created: boolean }[]> {
-  if (rows.length <= 1) {
-    return Promise.all(rows.map((row) => storeRawInbound(db, row)));
-  }
+): Promise<({ id: string; created: boolean } | Error)[]> {
   const values = rows.map(
-    (v) =>
-      sql`(${v.tenantId}::uuid, ${v.source}::inbound_source, ${v.incomingServerId ?? null}::uuid, ${v.sourceKey}::text,
-           ${v.raw}::bytea, ${v.size}::bigint, ${v.sha256}::text, ${v.envelopeFrom ?? null}::text,
+    (v, ord) =>
+      sql`(${ord}::int, ${v.tenantId}::uuid, ${v.source}::inbound_source, ${v.incomingServerId ?? null}::uuid,
+           ${v.sourceKey}::text, ${v.raw}::bytea, ${v.size}::bigint, ${v.sha256}::text, ${v.envelopeFrom ?? null}::text,
            ${sql.param(v.envelopeTo ?? [])}::text[])`,
   );
-  const inserted = await db.execute<{ id: string; tenant_id: string; source_key: string }>(sql`
-    insert into raw_inbound_messages
-      (tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to)
-    values ${sql.join(values, sql`, `)}
-    on conflict do nothing
-    returning id, tenant_id, source_key`);
-  const key = (tenantId: string, sourceKey: string) => `${tenantId}\n${sourceKey}`;
-  const created = new Map(inserted.rows.map((r) => [key(r.tenant_id, r.source_key), r.id]));
-  const results: { id: string; created: boolean }[] = [];
-  const claimed = new Set<string>();
-  for (const row of rows) {
-    const k = key(row.tenantId, row.sourceKey);
-    const id = created.get(k);
-    if (id && !claimed.has(k)) {
-      claimed.add(k);
-      results.push({ id, created: true });
-    } else {
-      results.push({ id: id ?? (await existingRawId(db, row)), created: false });
-    }
-  }
-  return results;
+  // Each row's id comes back with its place in `rows`: the new ones from the insert, the others from
+  // what the statement's snapshot holds. The first of two rows with one key is the one created.
+  const stored = await db.execute<{ ord: number; id: string | null; created: boolean }>(sql`
+    with input (ord, tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to)
+      as (values ${sql.join(values, sql`, `)}),
+    inserted as (
+      insert into raw_inbound_messages
+        (tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to)
+      select tenant_id, source, incoming_server_id, source_key, raw, size, sha256, envelope_from, envelope_to
+        from input order by ord
+      on conflict do nothing
+      returning id, tenant_id, source_key
+    ), ranked as (
+      select ord, tenant_id, source_key,
+             row_number() over (partition by tenant_id, source_key order by ord) as rank
+        from input
+    )
+    select k.ord, coalesce(i.id, prior.id) as id, (i.id is not null and k.rank = 1) as created
+      from ranked k
+      left join inserted i on i.tenant_id = k.tenant_id and i.source_key = k.source_key
+      left join raw_inbound_messages prior on prior.tenant_id = k.tenant_id and prior.source_key = k.source_key
+     order by k.ord`);
+  return Promise.all(
+    stored.rows.map(async (row, ord) => {
+      if (row.id) {
+        return { id: row.id, created: row.created };
+      }
+      // Stored by another session after this statement's snapshot was taken: read it afresh.
+      const values = rows[ord] as NewRawInbound;
+      return existingRawId(db, values).then(
+        (id) => ({ id, created: false }),
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
+    }),
+  );
 }
 
 async function existingRawId(
@@ -512,13 +525,18 @@ type AliasThreadRow = {
 };
 
 // The thread a re-run finds, the sender's records in the period, the insert when there is room, and
-// its follower: one statement, run after the lock, so all of it sees what the lock protects.
+// its follower: one statement, run after the lock, so all of it sees what the lock protects. Its
+// columns are named rather than `*`: a prepared statement whose result changes shape (a column added
+// to threads) fails on every connection that prepared it.
 const aliasThread = namedStatement<AliasThreadRow>(
   'create_alias_thread',
   sql`
     with existing as (
-      select * from threads where tenant_id = ${placeholder('tenantId')}::uuid and model = ${placeholder('model')}::text
-                              and record_id = ${placeholder('recordId')}::text
+      select id, tenant_id, model, record_id, subject, alias_id, created_by_alias_id, created_by_email,
+             created_at, updated_at
+        from threads
+       where tenant_id = ${placeholder('tenantId')}::uuid and model = ${placeholder('model')}::text
+         and record_id = ${placeholder('recordId')}::text
     ), made as (
       select count(*)::int as n from threads
        where created_by_alias_id = ${placeholder('aliasId')}::uuid and created_by_email = ${placeholder('sender')}::text
@@ -528,7 +546,7 @@ const aliasThread = namedStatement<AliasThreadRow>(
       select ${placeholder('tenantId')}::uuid, ${placeholder('model')}::text, ${placeholder('recordId')}::text, ${placeholder('subject')}::text,
              ${placeholder('aliasId')}::uuid, ${placeholder('sender')}::text
        where not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
-      returning *
+      returning id, tenant_id, model, record_id, subject, alias_id, created_by_alias_id, created_by_email, created_at, updated_at
     ), thread as (
       select * from existing union all select * from inserted
     ), followed as (
@@ -536,7 +554,8 @@ const aliasThread = namedStatement<AliasThreadRow>(
       select id, ${placeholder('follower')}::uuid, tenant_id from thread where ${placeholder('follower')}::uuid is not null
       on conflict do nothing
     )
-    select (select n from made) as made, t.*
+    select (select n from made) as made, t.id, t.tenant_id, t.model, t.record_id, t.subject, t.alias_id,
+           t.created_by_alias_id, t.created_by_email, t.created_at, t.updated_at
       from (select 1) one left join thread t on true`,
 );
 
