@@ -13,6 +13,7 @@ export { type NoticeText, type NoticeTextInput, noticeText } from './notice-text
 export { addressesOf, headerText, type ParsedMail, parseMail } from './parse-mail.js';
 export {
   type InboundEnvelope,
+  loopPeriodStart,
   planInboundRoute,
   type RouteKeys,
   type RoutePlan,

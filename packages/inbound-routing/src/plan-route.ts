@@ -60,6 +60,11 @@ export type RoutePlan = {
   record: Record<string, unknown>;
 };
 
+/** The start of the period the loop limits count in (mail.incoming.limit.period, R9.1, R9.2). */
+export function loopPeriodStart(now: Date, params: Record<string, string>): Date {
+  return new Date(now.getTime() - Number(params['mail.incoming.limit.period'] ?? 60) * 60_000);
+}
+
 /** What a mail's lookups are keyed on: worked out once, for its plan and for its batch's prefetch. */
 export type RouteKeys = {
   messageId: string;
@@ -170,8 +175,7 @@ export async function planInboundRoute(
     recipients,
     bounceAlias ? `${bounceAlias}@${tenant.aliasDomain}` : null,
   );
-  const periodMinutes = Number(params['mail.incoming.limit.period'] ?? 60);
-  const periodStart = new Date(input.now.getTime() - periodMinutes * 60_000);
+  const periodStart = loopPeriodStart(input.now, params);
   const catchallAlias = params['mail.catchall.alias'] ?? null;
   const [known, aliases, sameContent] = await Promise.all([
     lookups.knownMessages(tenant.id, messageId, references),

@@ -15,6 +15,7 @@ import {
   threadRows,
 } from '@sotamail/db';
 import {
+  loopPeriodStart,
   type ParsedMail,
   parseMail,
   planInboundRoute,
@@ -143,7 +144,8 @@ async function routeStored(
     try {
       lookups = await BatchLookups.prefetch(deps.db, {
         tenantId,
-        since: periodStart(now, context.params),
+        // The same moment as each mail's plan reckons, so the batch's answers apply to them.
+        since: loopPeriodStart(now, context.params),
         keys,
         aliases: activeAliases,
       });
@@ -190,11 +192,6 @@ async function parseStored(raw: Buffer): Promise<ParsedMail | Error> {
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
-}
-
-/** The start of the period the loop limits count in (R9.1, R9.2), as planInboundRoute reckons it. */
-function periodStart(now: Date, params: Record<string, string>): Date {
-  return new Date(now.getTime() - Number(params['mail.incoming.limit.period'] ?? 60) * 60_000);
 }
 
 /** What the mails of one job share: the database's active aliases, a moment, lookups, and effects. */
