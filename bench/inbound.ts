@@ -2,10 +2,12 @@
 // auto-replies, delivery reports, several charsets, attachments) sent by concurrent SMTP clients to
 // the fetcher's SMTP ingress, stored, queued and routed into threads by the router, both running as
 // real processes on a throw-away database and queue prefix. In the same run the same mails are parsed
-// by bare mailparser (simpleParser), one after another in-process: the ceiling. Needs the local
-// services (`npm run setup`).
+// by bare mailparser (simpleParser), one after another in-process: the ceiling. Both are measured
+// warm: mails of the same mix to other databases are routed, and parsed, before the clocks start.
+// Needs the local services (`npm run setup`).
 //   npm run bench:inbound                       (BENCH_INBOUND_COUNT=500 for a quick run)
 //   BENCH_SMTP_CLIENTS=8 BENCH_ROUTERS=1 BENCH_ROUTER_CONCURRENCY=… BENCH_INBOUND_SEED=…
+//   BENCH_WARMUP_COUNT=1000
 //   BENCH_CPU_PROF_DIR=/tmp/prof (V8 profiles of the services)
 
 import { cpus, loadavg } from 'node:os';
