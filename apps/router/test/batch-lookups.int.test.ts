@@ -335,6 +335,20 @@ describe('the lookups of a routing batch', () => {
       keys: keys('n1@x.test', 'bob@client.test', ['posted-s7@erp.test']),
     };
     const second = { id: randomUUID(), receivedAt: new Date(), keys: keys('n2@x.test', 'carl@bot.test', []) };
+    const third = {
+      id: randomUUID(),
+      receivedAt: new Date(),
+      keys: keys('n3@x.test', 'dana@client.test', []),
+    };
+    // Two contacts of Dana made in one millisecond: only PostgreSQL's microseconds tell the older,
+    // which has the greater id.
+    const olderDana = 'ffffffff-0000-4000-8000-000000000000';
+    await db.pool.query(
+      `insert into contacts (id, tenant_id, name, email, email_normalized, created_at) values
+         ($1, $3, 'Dana', 'dana@client.test', 'dana@client.test', '2026-11-01 10:00:00.000100+00'),
+         ($2, $3, 'Dana', 'dana@client.test', 'dana@client.test', '2026-11-01 10:00:00.000900+00')`,
+      [olderDana, '00000000-0000-4000-8000-000000000001', w.tenantId],
+    );
     const since = new Date(Date.now() - 3_600_000);
     const jobs = (await aliasRows.list(db.db, w.tenantId)).map((a) => ({
       id: a.id,
@@ -349,6 +363,7 @@ describe('the lookups of a routing batch', () => {
         keys: new Map([
           [first.id, first.keys],
           [second.id, second.keys],
+          [third.id, third.keys],
         ]),
         aliases: jobs,
       },
@@ -359,6 +374,7 @@ describe('the lookups of a routing batch', () => {
       () => lookups.knownMessages(w.tenantId, 'n1@x.test', ['posted-s7@erp.test']),
       () => lookups.authorContact(w.tenantId, 'bob@client.test', w.orderThreadId),
       () => lookups.authorContact(w.tenantId, 'BOB@client.test', null),
+      () => lookups.authorContact(w.tenantId, 'dana@client.test', null),
       () =>
         lookups.sameContentSeen({
           tenantId: w.tenantId,
@@ -378,10 +394,12 @@ describe('the lookups of a routing batch', () => {
       await direct.knownMessages(w.tenantId, 'n1@x.test', ['posted-s7@erp.test']),
       await direct.authorContact(w.tenantId, 'bob@client.test', w.orderThreadId),
       await direct.authorContact(w.tenantId, 'bob@client.test', null),
+      await direct.authorContact(w.tenantId, 'dana@client.test', null),
       false,
       0,
     ]);
     expect((answers[1] as { contact: { id: string } }).contact.id).toBe(w.followingBob);
+    expect((answers[3] as { contact: { id: string } }).contact.id).toBe(olderDana);
 
     // Once the first mail is routed, a reply to it, the loop check of its content and its sender's
     // records may differ from what the batch asked: those are asked again.

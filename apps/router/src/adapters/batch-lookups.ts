@@ -173,18 +173,14 @@ export class BatchLookups implements RouteLookups {
     ) {
       return this.single.authorContact(tenantId, email, threadId);
     }
-    // As findAuthorContact ranks them: a follower of the thread first, then the oldest contact.
+    // As findAuthorContact ranks them: a follower of the thread first, then in the query's order,
+    // oldest first (the sort is stable).
     const ranked = (this.contactsByEmail.get(normalized) ?? [])
       .map((row) => ({
         contact: row.contact,
         following: threadId !== null && row.follows.includes(threadId),
       }))
-      .sort(
-        (a, b) =>
-          Number(b.following) - Number(a.following) ||
-          a.contact.createdAt.getTime() - b.contact.createdAt.getTime() ||
-          (a.contact.id < b.contact.id ? -1 : a.contact.id > b.contact.id ? 1 : 0),
-      );
+      .sort((a, b) => Number(b.following) - Number(a.following));
     return ranked[0];
   }
 

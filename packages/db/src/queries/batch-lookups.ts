@@ -16,8 +16,8 @@ export async function findKnownMessagesAmong(db: DbOrTx, tenantId: string, messa
 }
 
 /**
- * The contacts with any of these addresses, each with the threads among `threadIds` it follows: what
- * findAuthorContact answers for one address and one thread, for a batch of both.
+ * The contacts with any of these addresses, oldest first, each with the threads among `threadIds` it
+ * follows: what findAuthorContact answers for one address and one thread, for a batch of both.
  */
 export async function findContactsAmong(
   db: DbOrTx,
@@ -28,19 +28,23 @@ export async function findContactsAmong(
   if (emails.length === 0) {
     return [];
   }
-  return db
-    .select({
-      contact: contacts,
-      follows: sql<string[]>`array(select ${followers.threadId}::text from ${followers}
+  return (
+    db
+      .select({
+        contact: contacts,
+        follows: sql<string[]>`array(select ${followers.threadId}::text from ${followers}
         where ${followers.contactId} = ${contacts.id} and ${followers.threadId} = any(${sql.param([...threadIds])}::uuid[]))`,
-    })
-    .from(
-      sql`unnest(${sql.param([...new Set(emails.map((e) => e.toLowerCase()))])}::text[]) as wanted(email)`,
-    )
-    .innerJoin(
-      contacts,
-      and(eq(contacts.tenantId, tenantId), sql`${contacts.emailNormalized} = wanted.email`),
-    );
+      })
+      .from(
+        sql`unnest(${sql.param([...new Set(emails.map((e) => e.toLowerCase()))])}::text[]) as wanted(email)`,
+      )
+      .innerJoin(
+        contacts,
+        and(eq(contacts.tenantId, tenantId), sql`${contacts.emailNormalized} = wanted.email`),
+      )
+      // findAuthorContact's order after following, in PostgreSQL's microseconds (a JS Date keeps ms).
+      .orderBy(contacts.createdAt, contacts.id)
+  );
 }
 
 /**
