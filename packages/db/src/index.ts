@@ -70,7 +70,6 @@ export { addFollower, listFollowers, removeFollower } from './queries/followers.
 export {
   countAliasRecordsSince,
   countSameContentSince,
-  createAliasThread,
   createAliasThreadInTransaction,
   failUnrouted,
   findActiveAliases,

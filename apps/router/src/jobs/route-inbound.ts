@@ -154,7 +154,7 @@ async function routeStored(
       logger.warn({ err }, 'inbound.batch_lookups_failed');
     }
   }
-  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups, keys };
+  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups, keys, context };
   const outcomes: Outcome[] = [];
   let failure: unknown = null;
   for (const row of raws) {
@@ -194,7 +194,7 @@ async function parseStored(raw: Buffer): Promise<ParsedMail | Error> {
   }
 }
 
-/** What the mails of one job share: the database's active aliases, a moment, lookups, and effects. */
+/** What the mails of one job share: their database, its active aliases, a moment, lookups, effects. */
 type Batch = {
   effects: RoutingEffects;
   activeAliases: ActiveAlias[];
@@ -203,10 +203,12 @@ type Batch = {
   lookups: BatchLookups | null;
   /** The keys of the mails parsed ahead, by stored id. */
   keys: ReadonlyMap<string, RouteKeys>;
+  /** The database's row and parameters; undefined when it no longer exists (or nothing is to route). */
+  context: TenantContext | undefined;
 };
 
 async function routeOne(
-  deps: RouteInboundDeps & { loadTenant: LoadTenantContext },
+  deps: RouteInboundDeps,
   raw: RawInbound,
   parsed: ParsedMail | Error | undefined,
   batch: Batch,
@@ -232,7 +234,8 @@ async function routeOne(
     });
     return 'failed';
   }
-  const context = await deps.loadTenant(raw.tenantId);
+  // The batch's mails are all of its database, read once for the batch.
+  const { context } = batch;
   if (!context) {
     throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
   }

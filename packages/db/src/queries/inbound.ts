@@ -485,11 +485,7 @@ export async function countAliasRecordsSince(db: DbOrTx, aliasId: string, sender
   return row?.n ?? 0;
 }
 
-/**
- * Creates the record of an alias for a sender unless that sender reached the alias's limit in the
- * period (R9.1). Count and insert run under a lock per (alias, sender), so concurrent routers cannot
- * both see room for one more. Idempotent per record id: a re-run returns the same thread.
- */
+/** A record an alias makes for a sender's mail (createAliasThreadInTransaction). */
 export type NewAliasThread = {
   tenantId: string;
   aliasId: string;
@@ -501,14 +497,6 @@ export type NewAliasThread = {
   followerContactId?: string | null;
 };
 export type AliasThreadResult = { thread: typeof threads.$inferSelect } | { limited: true; count: number };
-
-export async function createAliasThread(
-  db: Db,
-  values: NewAliasThread,
-  limit: { max: number; since: Date },
-): Promise<AliasThreadResult> {
-  return db.transaction((tx) => createAliasThreadInTransaction(tx, values, limit));
-}
 
 type AliasThreadRow = {
   made: number;
@@ -560,9 +548,11 @@ const aliasThread = namedStatement<AliasThreadRow>(
 );
 
 /**
- * createAliasThread inside the caller's transaction (the router stores the mail's message in the same
- * one). The lock is held until that transaction ends, so the count stays right until the new thread
- * is committed.
+ * Creates the record of an alias for a sender unless that sender reached the alias's limit in the
+ * period (R9.1), inside the caller's transaction (the router stores the mail's message in the same
+ * one). Count and insert run under a lock per (alias, sender), held until that transaction ends, so
+ * concurrent routers cannot both see room for one more. Idempotent per record id: a re-run returns
+ * the same thread.
  */
 export async function createAliasThreadInTransaction(
   tx: DbOrTx,
