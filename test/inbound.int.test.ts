@@ -318,6 +318,45 @@ describe('SMTP ingress (R7.4)', () => {
     expect((await rowsOf(b.databaseId)).map((r) => r.envelopeTo)).toEqual([['catchall@conn-b.test']]);
   });
 
+  it('answers 451 when PostgreSQL is stuck past DATABASE_STATEMENT_TIMEOUT_MS, then stores the retry', async () => {
+    const s = await seedThread(d.h, { followers: 0, aliasDomain: 'stuck.test' });
+    const port = await freePort();
+    await startInboundService('fetcher', {
+      SMTP_INGRESS_PORT: String(port),
+      IMAP_FETCH_ENABLED: 'false',
+      DATABASE_STATEMENT_TIMEOUT_MS: '400',
+    });
+    const sendTo = (text: string) => {
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        ignoreTLS: true,
+      });
+      return transport
+        .sendMail({ from: 'x@y.test', to: 'catchall@stuck.test', subject: 'stuck', text })
+        .finally(() => transport.close());
+    };
+    // A transaction holding a lock every insert of stored mail waits for: the database "hangs" for it.
+    const blocker = await d.h.db.pool.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table raw_inbound_messages in share mode');
+      const started = Date.now();
+      await expect(sendTo('first try')).rejects.toMatchObject({ responseCode: 451 });
+      // The group's statement and its mail-by-mail retry each give up after 400 ms, not at the
+      // sender's own timeout.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await blocker.query('rollback');
+      blocker.release();
+    }
+    await sendTo('second try');
+    const raws = await waitForProcessed(s.databaseId, 1);
+    expect(raws).toHaveLength(1);
+    expect(raws[0]?.raw.toString()).toContain('second try');
+  });
+
   it('keeps a non-reply to the catchall as refused, with the reason, and unknown local parts as unroutable', async () => {
     const s = await seedThread(d.h, { followers: 0, aliasDomain: 'keep.test' });
     await send({ from: 'x@y.test', to: 'catchall@keep.test', subject: 'hello', text: 'not a reply' });

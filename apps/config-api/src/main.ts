@@ -34,7 +34,11 @@ const logger = createLogger({ service, level: config.LOG_LEVEL });
 const shutdown = createShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
 handleProcessSignals(shutdown, logger);
 
-const handle = createDb({ url: config.DATABASE_URL, applicationName: service });
+const handle = createDb({
+  url: config.DATABASE_URL,
+  applicationName: service,
+  statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+});
 shutdown.register({ name: 'postgres', close: () => handle.close() });
 const redis = createRedisConnection(config.REDIS_URL, 'producer');
 shutdown.register({ name: 'redis', close: () => void redis.disconnect() });

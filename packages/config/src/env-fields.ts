@@ -51,4 +51,10 @@ export const commonEnv = {
     .default('sotamail'),
   LOG_LEVEL: logLevelEnv,
   SHUTDOWN_TIMEOUT_MS: durationMsEnv(25_000),
+  /**
+   * PostgreSQL cancels a statement that runs (or waits for a lock) longer than this, so a stuck
+   * database turns into a transient error (SMTP 451, a job retried) instead of holding SMTP sessions
+   * and jobs forever. 0 turns it off.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: durationMsEnv(60_000),
 };

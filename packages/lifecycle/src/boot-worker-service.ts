@@ -50,7 +50,11 @@ export async function bootWorkerService<S extends z.ZodRawShape>(options: {
   const shutdown = createShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   handleProcessSignals(shutdown, logger);
 
-  const handle = createDb({ url: config.DATABASE_URL, applicationName: options.service });
+  const handle = createDb({
+    url: config.DATABASE_URL,
+    applicationName: options.service,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   shutdown.register({ name: 'postgres', close: () => handle.close() });
   const redis = createRedisConnection(config.REDIS_URL, 'worker');
   shutdown.register({ name: 'redis', close: () => void redis.disconnect() });
