@@ -51,9 +51,16 @@ export async function updateTenant(
   return row;
 }
 
+/**
+ * Deletes a database and, by cascade, everything it holds. Exempt from the connection's statement
+ * timeout: the one statement whose length grows with the data, asked for on purpose by an operator.
+ */
 export async function deleteTenant(db: DbOrTx, id: string): Promise<boolean> {
-  const rows = await db.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local statement_timeout = 0`);
+    const rows = await tx.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id });
+    return rows.length > 0;
+  });
 }
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
