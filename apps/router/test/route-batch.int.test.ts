@@ -38,13 +38,17 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function storeAliasMail(subject: string, sender = 'ada@elsewhere.test'): Promise<string> {
+async function storeAliasMail(
+  subject: string,
+  sender = 'ada@elsewhere.test',
+  messageId = `<${randomUUID()}@elsewhere.test>`,
+): Promise<string> {
   const raw = Buffer.from(
     [
       `From: Ada <${sender}>`,
       `To: jobs@${domain}`,
       `Subject: ${subject}`,
-      `Message-ID: <${randomUUID()}@elsewhere.test>`,
+      `Message-ID: ${messageId}`,
       'Date: Tue, 24 Nov 2026 10:00:00 +0000',
       '',
       `About ${subject}.`,
@@ -123,6 +127,38 @@ describe('a routing batch', () => {
       await threadCount('refused by the database'),
       await threadCount('third'),
     ]).toEqual([1, 1, 1]);
+  });
+
+  it('drops a mail whose record another mail with the same Message-ID makes meanwhile, without failing (R9.4)', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const messageId = `<${randomUUID()}@elsewhere.test>`;
+    const first = await storeAliasMail('same id, slow', 'ada@elsewhere.test', messageId);
+    const second = await storeAliasMail('same id, other sender', 'bob@elsewhere.test', messageId);
+    // The first mail's transaction has made its record and then takes a second to store its message,
+    // so the second mail (locked per alias and sender, not kept out by the first's lock) meets the
+    // record while it is not yet committed.
+    await db.db.execute(sql`
+      create function slow_message() returns trigger language plpgsql as $$
+      begin
+        perform pg_sleep(1);
+        return new;
+      end $$`);
+    await db.db.execute(sql`
+      create trigger slow_message before insert on messages
+      for each row when (new.subject = 'same id, slow') execute function slow_message()`);
+    try {
+      const firstRun = handlers['route-inbound']({ tenantId, rawInboundId: first }, context);
+      await new Promise((r) => setTimeout(r, 300));
+      const secondRun = handlers['route-inbound']({ tenantId, rawInboundId: second }, context);
+      expect(await firstRun).toEqual({ action: 'new-record' });
+      expect(await secondRun).toEqual({ action: 'dropped' });
+    } finally {
+      await db.db.execute(sql`drop trigger slow_message on messages`);
+    }
+    const dropped = await findRawInbound(db.db, tenantId, second);
+    expect(dropped?.state).toBe('ignored');
+    expect((dropped?.decision as { reasons: string[] }).reasons.join(' ')).toMatch(/same Message-ID/);
+    expect([await threadCount('same id, slow'), await threadCount('same id, other sender')]).toEqual([1, 0]);
   });
 
   it('routes the mails it finds and names the ones it does not', async () => {

@@ -338,7 +338,9 @@ type Stored =
       /** False when the Message-ID was already stored, by this mail's other run or another mail. */
       messageCreated: boolean;
     }
-  | { kind: 'ignored'; decision: RouteDecision };
+  | { kind: 'ignored'; decision: RouteDecision }
+  /** An alias's record for this Message-ID was made by another transaction while this one ran. */
+  | { kind: 'made-meanwhile' };
 
 /**
  * Notes the decision, creates the alias's record (under its per-sender limit, R9.1), stores the
@@ -366,7 +368,7 @@ async function storeInThread(
   if (stored.kind === 'ignored') {
     return stored.decision;
   }
-  if (!stored.messageCreated) {
+  if (stored.kind === 'made-meanwhile' || !stored.messageCreated) {
     // Stored meanwhile: by another run of this mail, whose work is finished here (its jobs before
     // the mark), or by another mail with the same Message-ID (R9.4).
     const own = await ownDuplicate(deps, raw, effects);
@@ -420,6 +422,9 @@ async function storeWithRecord(
       },
       { max: Number(params['mail.incoming.limit.alias'] ?? 5), since: periodStart },
     );
+    if ('madeMeanwhile' in created) {
+      return { kind: 'made-meanwhile' };
+    }
     if ('limited' in created) {
       const reasons = [
         ...decision.reasons,

@@ -496,10 +496,16 @@ export type NewAliasThread = {
   /** The sender's contact, who follows the new record (R6.4); null for an unknown sender. */
   followerContactId?: string | null;
 };
-export type AliasThreadResult = { thread: typeof threads.$inferSelect } | { limited: true; count: number };
+export type AliasThreadResult =
+  | { thread: typeof threads.$inferSelect }
+  | { limited: true; count: number }
+  /** Another mail with the same Message-ID (so the same record id) made the record meanwhile. */
+  | { madeMeanwhile: true };
 
 type AliasThreadRow = {
   made: number;
+  /** There was room and no record, yet nothing was inserted: another transaction made it first. */
+  conflicted: boolean;
   id: string | null;
   tenant_id: string;
   model: string;
@@ -534,6 +540,7 @@ const aliasThread = namedStatement<AliasThreadRow>(
       select ${placeholder('tenantId')}::uuid, ${placeholder('model')}::text, ${placeholder('recordId')}::text, ${placeholder('subject')}::text,
              ${placeholder('aliasId')}::uuid, ${placeholder('sender')}::text
        where not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
+      on conflict (tenant_id, model, record_id) do nothing
       returning id, tenant_id, model, record_id, subject, alias_id, created_by_alias_id, created_by_email, created_at, updated_at
     ), thread as (
       select * from existing union all select * from inserted
@@ -542,7 +549,10 @@ const aliasThread = namedStatement<AliasThreadRow>(
       select id, ${placeholder('follower')}::uuid, tenant_id from thread where ${placeholder('follower')}::uuid is not null
       on conflict do nothing
     )
-    select (select n from made) as made, t.id, t.tenant_id, t.model, t.record_id, t.subject, t.alias_id,
+    select (select n from made) as made,
+           not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
+             and not exists (select 1 from inserted) as conflicted,
+           t.id, t.tenant_id, t.model, t.record_id, t.subject, t.alias_id,
            t.created_by_alias_id, t.created_by_email, t.created_at, t.updated_at
       from (select 1) one left join thread t on true`,
 );
@@ -574,6 +584,11 @@ export async function createAliasThreadInTransaction(
   });
   if (!row) {
     throw new Error('creating the alias record returned no row');
+  }
+  if (row.conflicted) {
+    // The lock is per (alias, sender): a mail with the same Message-ID from another sender, or to
+    // another alias of the model, is not kept out by it, only by the unique record id.
+    return { madeMeanwhile: true as const };
   }
   if (row.id === null) {
     return { limited: true as const, count: row.made };
