@@ -157,7 +157,9 @@ describe('a routing batch', () => {
     }
     const dropped = await findRawInbound(db.db, tenantId, second);
     expect(dropped?.state).toBe('ignored');
-    expect((dropped?.decision as { reasons: string[] }).reasons.join(' ')).toMatch(/same Message-ID/);
+    expect((dropped?.decision as { reasons?: string[] } | null)?.reasons?.join(' ')).toMatch(
+      /same Message-ID/,
+    );
     expect([await threadCount('same id, slow'), await threadCount('same id, other sender')]).toEqual([1, 0]);
   });
 

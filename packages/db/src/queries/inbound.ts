@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../client.js';
+import type { DbOrTx } from '../client.js';
 import {
   aliases,
   contacts,
