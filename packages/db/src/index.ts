@@ -1,5 +1,6 @@
 export { cacheFound } from './cache-found.js';
 export { type CreateDbOptions, createDb, type Db, type DbHandle, type DbOrTx, pingDb } from './client.js';
+export { driverErrorOf, isDatabaseUnavailable } from './database-unavailable.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export {
   countAliasRecordsAmong,

@@ -1,3 +1,4 @@
+import { driverErrorOf, isDatabaseUnavailable } from '@sotamail/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -25,17 +26,6 @@ function fromPostgres(err: { code?: string; detail?: string }): ApiError | null 
       return null;
   }
 }
-
-/** Drizzle wraps the driver's error ("Failed query: …") and keeps the original as its cause. */
-function driverErrorOf(err: unknown): { code?: string; detail?: string } {
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause && typeof cause === 'object' && 'code' in cause) {
-    return cause as { code?: string; detail?: string };
-  }
-  return err as { code?: string; detail?: string };
-}
-
-const unavailableCodes = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300']);
 
 /**
  * One error format for every 4xx/5xx: `{ error: { code, message, requestId, details? } }`. A 5xx
@@ -70,7 +60,7 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
       );
     } else if (fromPostgres(driverErrorOf(err))) {
       apiError = fromPostgres(driverErrorOf(err)) as ApiError;
-    } else if (unavailableCodes.has(driverErrorOf(err).code ?? '')) {
+    } else if (isDatabaseUnavailable(err)) {
       request.log.error({ err }, 'dependency.unavailable');
       apiError = new ApiError('SERVICE_UNAVAILABLE', 'A backing service is unavailable; try again shortly.');
     } else if (err.statusCode === 413) {

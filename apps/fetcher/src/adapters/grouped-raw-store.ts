@@ -1,4 +1,10 @@
-import { type Db, type NewRawInbound, storeRawInbound, storeRawInbounds } from '@sotamail/db';
+import {
+  type Db,
+  isDatabaseUnavailable,
+  type NewRawInbound,
+  storeRawInbound,
+  storeRawInbounds,
+} from '@sotamail/db';
 import { groupLength } from '../domain/group-length.js';
 
 export type StoreRaw = (values: NewRawInbound) => Promise<{ id: string; created: boolean }>;
@@ -25,7 +31,7 @@ const defaults: GroupLimits = { maxMails: 32, maxBytes: 16 * 1024 * 1024, inFlig
  * stores in flight are running go together in the next one: one statement and one commit for the
  * group, and no added wait (a lone mail is stored at once). Each caller still hears only after its
  * mail is committed (R7.3). A group PostgreSQL refuses is stored again one mail at a time, so only
- * the mail at fault is refused.
+ * the mail at fault is refused; a group that fails because the database is unavailable fails whole.
  */
 export function groupedRawStore(db: Db, limits: Partial<GroupLimits> = {}): StoreRaw {
   const { maxMails, maxBytes, inFlight } = { ...defaults, ...limits };
@@ -54,9 +60,17 @@ export function groupedRawStore(db: Db, limits: Partial<GroupLimits> = {}): Stor
         db,
         group.map((p) => p.values),
       );
-    } catch {
-      // The statement failed, so none of the group is stored: each mail is tried on its own, and
-      // only the one at fault is refused, with its own error.
+    } catch (err) {
+      // None of the group is stored. A database that is down or stuck (the statement timed out) would
+      // fail each mail again, one timeout after another: every sender hears "try again later" now.
+      if (isDatabaseUnavailable(err)) {
+        for (const p of group) {
+          p.reject(err);
+        }
+        return;
+      }
+      // Otherwise a mail of the group is at fault: each is tried on its own, and only that one is
+      // refused, with its own error.
       for (const p of group) {
         await storeRawInbound(db, p.values).then(p.resolve, p.reject);
       }
