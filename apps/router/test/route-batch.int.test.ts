@@ -42,11 +42,12 @@ async function storeAliasMail(
   subject: string,
   sender = 'ada@elsewhere.test',
   messageId = `<${randomUUID()}@elsewhere.test>`,
+  alias = 'jobs',
 ): Promise<string> {
   const raw = Buffer.from(
     [
       `From: Ada <${sender}>`,
-      `To: jobs@${domain}`,
+      `To: ${alias}@${domain}`,
       `Subject: ${subject}`,
       `Message-ID: ${messageId}`,
       'Date: Tue, 24 Nov 2026 10:00:00 +0000',
@@ -63,7 +64,7 @@ async function storeAliasMail(
     size: raw.length,
     sha256: randomUUID(),
     envelopeFrom: sender,
-    envelopeTo: [`jobs@${domain}`],
+    envelopeTo: [`${alias}@${domain}`],
   });
   return id;
 }
@@ -79,6 +80,60 @@ async function threadCount(subject: string): Promise<number> {
     [tenantId, subject],
   );
   return Number(rows[0]?.n);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Holds the insert of a message with this subject inside its transaction (a trigger waits for an
+ * advisory lock this test holds) until released: a deterministic "meanwhile" for two runs at once.
+ */
+async function pauseMessageInsert(subject: string) {
+  const key = 4_242_420 + Math.floor(Math.random() * 1000);
+  const holder = await db.pool.connect();
+  await holder.query('select pg_advisory_lock($1)', [key]);
+  const fn = `pause_${key}`;
+  await db.pool.query(`
+    create function ${fn}() returns trigger language plpgsql as $$
+    begin
+      perform pg_advisory_xact_lock(${key});
+      return new;
+    end $$`);
+  await db.pool.query(`
+    create trigger ${fn} before insert on messages
+    for each row when (new.subject = '${subject.replaceAll("'", "''")}') execute function ${fn}()`);
+  let held = true;
+  const release = async () => {
+    if (held) {
+      held = false;
+      await holder.query('select pg_advisory_unlock($1)', [key]);
+      holder.release();
+    }
+  };
+  return {
+    waiting: () =>
+      waitFor(`a message insert to wait on lock ${key}`, async () => {
+        const { rows } = await db.pool.query(
+          `select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+          [key],
+        );
+        return rows.length > 0;
+      }),
+    release,
+    async remove() {
+      await release();
+      await db.pool.query(`drop trigger if exists ${fn} on messages`);
+      await db.pool.query(`drop function if exists ${fn}()`);
+    },
+  };
 }
 
 describe('a routing batch', () => {
@@ -132,35 +187,59 @@ describe('a routing batch', () => {
   it('drops a mail whose record another mail with the same Message-ID makes meanwhile, without failing (R9.4)', async () => {
     const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
     const messageId = `<${randomUUID()}@elsewhere.test>`;
-    const first = await storeAliasMail('same id, slow', 'ada@elsewhere.test', messageId);
+    const first = await storeAliasMail('same id, first', 'cy@elsewhere.test', messageId);
     const second = await storeAliasMail('same id, other sender', 'bob@elsewhere.test', messageId);
-    // The first mail's transaction has made its record and then takes a second to store its message,
-    // so the second mail (locked per alias and sender, not kept out by the first's lock) meets the
-    // record while it is not yet committed.
-    await db.db.execute(sql`
-      create function slow_message() returns trigger language plpgsql as $$
-      begin
-        perform pg_sleep(1);
-        return new;
-      end $$`);
-    await db.db.execute(sql`
-      create trigger slow_message before insert on messages
-      for each row when (new.subject = 'same id, slow') execute function slow_message()`);
+    // The first mail's transaction has made its record and waits before storing its message, so the
+    // second (locked per alias and sender, not kept out by the first's lock) meets the uncommitted
+    // record and waits for it.
+    const paused = await pauseMessageInsert('same id, first');
     try {
       const firstRun = handlers['route-inbound']({ tenantId, rawInboundId: first }, context);
-      await new Promise((r) => setTimeout(r, 300));
+      await paused.waiting();
       const secondRun = handlers['route-inbound']({ tenantId, rawInboundId: second }, context);
+      await waitFor('the second mail to wait for the first one’s record', async () => {
+        const { rows } = await db.pool.query(
+          `select 1 from pg_locks where locktype = 'transactionid' and not granted`,
+        );
+        return rows.length > 0;
+      });
+      await paused.release();
       expect(await firstRun).toEqual({ action: 'new-record' });
       expect(await secondRun).toEqual({ action: 'dropped' });
     } finally {
-      await db.db.execute(sql`drop trigger slow_message on messages`);
+      await paused.remove();
     }
     const dropped = await findRawInbound(db.db, tenantId, second);
     expect(dropped?.state).toBe('ignored');
     expect((dropped?.decision as { reasons?: string[] } | null)?.reasons?.join(' ')).toMatch(
       /same Message-ID/,
     );
-    expect([await threadCount('same id, slow'), await threadCount('same id, other sender')]).toEqual([1, 0]);
+    expect([await threadCount('same id, first'), await threadCount('same id, other sender')]).toEqual([1, 0]);
+  });
+
+  it('leaves no empty record when the same Message-ID reaches aliases of two models at once (R9.4)', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    await aliasRows.insert(db.db, { tenantId, name: 'sales', model: 'crm.lead' });
+    const messageId = `<${randomUUID()}@elsewhere.test>`;
+    const toJobs = await storeAliasMail('two models, jobs', 'dee@elsewhere.test', messageId, 'jobs');
+    const toSales = await storeAliasMail('two models, sales', 'dee@elsewhere.test', messageId, 'sales');
+    // The mail to jobs@ has made its record and waits; the one to sales@ (another model, so another
+    // record) stores the message first.
+    const paused = await pauseMessageInsert('two models, jobs');
+    try {
+      const jobsRun = handlers['route-inbound']({ tenantId, rawInboundId: toJobs }, context);
+      await paused.waiting();
+      expect(await handlers['route-inbound']({ tenantId, rawInboundId: toSales }, context)).toEqual({
+        action: 'new-record',
+      });
+      await paused.release();
+      expect(await jobsRun).toEqual({ action: 'dropped' });
+    } finally {
+      await paused.remove();
+    }
+    // The record made for the mail that could not be stored went with it.
+    expect([await threadCount('two models, jobs'), await threadCount('two models, sales')]).toEqual([0, 1]);
+    expect((await findRawInbound(db.db, tenantId, toJobs))?.state).toBe('ignored');
   });
 
   it('routes the mails it finds and names the ones it does not', async () => {

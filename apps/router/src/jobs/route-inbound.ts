@@ -339,7 +339,7 @@ type Stored =
       messageCreated: boolean;
     }
   | { kind: 'ignored'; decision: RouteDecision }
-  /** An alias's record for this Message-ID was made by another transaction while this one ran. */
+  /** The Message-ID (or an alias's record for it) was stored by another transaction meanwhile. */
   | { kind: 'made-meanwhile' };
 
 /**
@@ -364,7 +364,7 @@ async function storeInThread(
       : null;
   const stored = replyThreadId
     ? await storeMessage(deps.db, raw, mail, plan, replyThreadId, null)
-    : await deps.db.transaction((tx) => storeWithRecord(tx, raw, mail, plan));
+    : await storeWithRecordAtomically(deps.db, raw, mail, plan);
   if (stored.kind === 'ignored') {
     return stored.decision;
   }
@@ -393,6 +393,36 @@ async function storeInThread(
     decision: { ...plan.record, threadId: stored.threadId, storedMessageId: stored.messageId },
   });
   return decision;
+}
+
+/** Thrown inside storeWithRecord's transaction to undo it. */
+class NothingStored extends Error {}
+
+/**
+ * storeWithRecord in a transaction that is undone when the message turns out to be stored already
+ * (another mail with the Message-ID, or this mail's other run, committed it meanwhile): a record made
+ * for it would stay empty, unannounced, and count against the sender's limit.
+ */
+async function storeWithRecordAtomically(
+  db: Db,
+  raw: RawInbound,
+  mail: ParsedMail,
+  plan: RoutePlan,
+): Promise<Stored> {
+  try {
+    return await db.transaction(async (tx) => {
+      const stored = await storeWithRecord(tx, raw, mail, plan);
+      if (stored.kind === 'posted' && !stored.messageCreated) {
+        throw new NothingStored();
+      }
+      return stored;
+    });
+  } catch (err) {
+    if (err instanceof NothingStored) {
+      return { kind: 'made-meanwhile' };
+    }
+    throw err;
+  }
 }
 
 /** The transaction of storeInThread when an alias creates a record, or a thread must be checked. */

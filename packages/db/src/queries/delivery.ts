@@ -308,23 +308,25 @@ export async function dailySlotsUsed(db: DbOrTx, tenantId: string, day: string):
   return row?.sent ?? 0;
 }
 
-/** Deferred mails whose window has opened, moved back to `ready` (each taken by one caller only). */
+/**
+ * Deferred mails whose window has opened, moved back to `ready` (each taken by one caller only).
+ * Looked up database by database through the (tenant, state) index: the sweeps run every few seconds
+ * and must not read every mail ever sent (nor be cancelled by the statement timeout doing so).
+ */
 export async function releaseDueDeferred(db: DbOrTx, now: Date, limit = 1000) {
-  return db
-    .update(outgoingMails)
-    .set({ state: 'ready', nextAttemptAt: null, updatedAt: sql`now()` })
-    .where(
-      inArray(
-        outgoingMails.id,
-        db
-          .select({ id: outgoingMails.id })
-          .from(outgoingMails)
-          .where(and(eq(outgoingMails.state, 'deferred'), lte(outgoingMails.nextAttemptAt, now)))
-          .limit(limit)
-          .for('update', { skipLocked: true }),
-      ),
-    )
-    .returning({ id: outgoingMails.id, tenantId: outgoingMails.tenantId, lane: outgoingMails.lane });
+  const { rows } = await db.execute<{ id: string; tenant_id: string; lane: 'transactional' | 'mass' }>(sql`
+    update outgoing_mails o set state = 'ready', next_attempt_at = null, updated_at = now()
+      from (select d.id
+              from tenants t
+              cross join lateral (
+                select id from outgoing_mails
+                 where tenant_id = t.id and state = 'deferred' and next_attempt_at <= ${now.toISOString()}::timestamptz
+                 limit ${limit}
+                   for update skip locked) d
+             limit ${limit}) due
+     where o.id = due.id
+    returning o.id, o.tenant_id, o.lane`);
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, lane: r.lane }));
 }
 
 /**
@@ -333,22 +335,25 @@ export async function releaseDueDeferred(db: DbOrTx, now: Date, limit = 1000) {
  * is the mail id, and a mail that is done is not claimable.
  */
 export async function findStrandedMails(db: DbOrTx, untouchedSince: Date, limit = 1000) {
-  return (
-    db
-      .select({
-        id: outgoingMails.id,
-        tenantId: outgoingMails.tenantId,
-        lane: outgoingMails.lane,
-        attempts: outgoingMails.attempts,
-      })
-      .from(outgoingMails)
-      .where(
-        and(inArray(outgoingMails.state, ['ready', 'sending']), lte(outgoingMails.updatedAt, untouchedSince)),
-      )
-      // Oldest first, so a backlog larger than one sweep is worked through rather than rescanned.
-      .orderBy(outgoingMails.updatedAt)
-      .limit(limit)
-  );
+  // Database by database through the (tenant, state) index, as releaseDueDeferred. Oldest first, so
+  // a backlog larger than one sweep is worked through rather than rescanned.
+  const { rows } = await db.execute<{
+    id: string;
+    tenant_id: string;
+    lane: 'transactional' | 'mass';
+    attempts: number;
+  }>(sql`
+    select s.id, s.tenant_id, s.lane, s.attempts
+      from tenants t
+      cross join lateral (
+        select id, tenant_id, lane, attempts, updated_at from outgoing_mails
+         where tenant_id = t.id and state in ('ready', 'sending')
+           and updated_at <= ${untouchedSince.toISOString()}::timestamptz
+         order by updated_at
+         limit ${limit}) s
+     order by s.updated_at
+     limit ${limit}`);
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, lane: r.lane, attempts: r.attempts }));
 }
 
 /**

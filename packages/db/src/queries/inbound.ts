@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import {
   aliases,
@@ -290,17 +290,20 @@ export async function markRawInbounds(
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
 export async function findUnroutedRaw(db: DbOrTx, receivedBefore: Date, limit = 500) {
-  return (
-    db
-      .select({ id: rawInboundMessages.id, tenantId: rawInboundMessages.tenantId })
-      .from(rawInboundMessages)
-      .where(
-        and(eq(rawInboundMessages.state, 'received'), lte(rawInboundMessages.receivedAt, receivedBefore)),
-      )
-      // Oldest first, so each sweep reaches the next ones.
-      .orderBy(rawInboundMessages.receivedAt)
-      .limit(limit)
-  );
+  // Database by database through the (tenant, state, received_at) index, so the sweep reads only
+  // waiting mail however much is stored. Oldest first, so each sweep reaches the next ones.
+  const { rows } = await db.execute<{ id: string; tenant_id: string }>(sql`
+    select w.id, w.tenant_id
+      from tenants t
+      cross join lateral (
+        select id, tenant_id, received_at from raw_inbound_messages
+         where tenant_id = t.id and state = 'received'
+           and received_at <= ${receivedBefore.toISOString()}::timestamptz
+         order by received_at
+         limit ${limit}) w
+     order by w.received_at
+     limit ${limit}`);
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
 }
 
 /**
@@ -504,7 +507,7 @@ export type AliasThreadResult =
 
 type AliasThreadRow = {
   made: number;
-  /** There was room and no record, yet nothing was inserted: another transaction made it first. */
+  /** Another mail's record has this record id: found, or committed while this statement ran. */
   conflicted: boolean;
   id: string | null;
   tenant_id: string;
@@ -525,12 +528,17 @@ type AliasThreadRow = {
 const aliasThread = namedStatement<AliasThreadRow>(
   'create_alias_thread',
   sql`
-    with existing as (
+    with found as (
       select id, tenant_id, model, record_id, subject, alias_id, created_by_alias_id, created_by_email,
              created_at, updated_at
         from threads
        where tenant_id = ${placeholder('tenantId')}::uuid and model = ${placeholder('model')}::text
          and record_id = ${placeholder('recordId')}::text
+    ), existing as (
+      -- The record a re-run of this mail made: same alias and sender. Another sender's record for the
+      -- same Message-ID is not this mail's, and its sender must not be made a follower of it.
+      select * from found
+       where created_by_alias_id = ${placeholder('aliasId')}::uuid and created_by_email = ${placeholder('sender')}::text
     ), made as (
       select count(*)::int as n from threads
        where created_by_alias_id = ${placeholder('aliasId')}::uuid and created_by_email = ${placeholder('sender')}::text
@@ -539,7 +547,7 @@ const aliasThread = namedStatement<AliasThreadRow>(
       insert into threads (tenant_id, model, record_id, subject, created_by_alias_id, created_by_email)
       select ${placeholder('tenantId')}::uuid, ${placeholder('model')}::text, ${placeholder('recordId')}::text, ${placeholder('subject')}::text,
              ${placeholder('aliasId')}::uuid, ${placeholder('sender')}::text
-       where not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
+       where not exists (select 1 from found) and (select n from made) < ${placeholder('max')}::int
       on conflict (tenant_id, model, record_id) do nothing
       returning id, tenant_id, model, record_id, subject, alias_id, created_by_alias_id, created_by_email, created_at, updated_at
     ), thread as (
@@ -550,8 +558,9 @@ const aliasThread = namedStatement<AliasThreadRow>(
       on conflict do nothing
     )
     select (select n from made) as made,
-           not exists (select 1 from existing) and (select n from made) < ${placeholder('max')}::int
-             and not exists (select 1 from inserted) as conflicted,
+           (exists (select 1 from found) and not exists (select 1 from existing))
+             or (not exists (select 1 from found) and (select n from made) < ${placeholder('max')}::int
+                 and not exists (select 1 from inserted)) as conflicted,
            t.id, t.tenant_id, t.model, t.record_id, t.subject, t.alias_id,
            t.created_by_alias_id, t.created_by_email, t.created_at, t.updated_at
       from (select 1) one left join thread t on true`,

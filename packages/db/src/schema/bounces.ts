@@ -50,6 +50,10 @@ export const bounceEvents = pgTable(
     index().on(t.tenantId, t.email, t.occurredAt),
     index().on(t.tenantId, t.linkedBy, t.occurredAt),
     index().on(t.outgoingMailId),
+    // Deleting a contact, a notification or stored mail follows these references (set null).
+    index().on(t.contactId).where(sql`${t.contactId} is not null`),
+    index().on(t.notificationId).where(sql`${t.notificationId} is not null`),
+    index().on(t.rawInboundId).where(sql`${t.rawInboundId} is not null`),
   ],
 );
 

@@ -55,5 +55,7 @@ export const rawInboundMessages = pgTable(
     index('raw_inbound_messages_same_content_idx')
       .on(t.tenantId, t.senderEmail, t.contentFingerprint, t.receivedAt)
       .where(sql`${t.contentFingerprint} is not null`),
+    // Deleting an incoming server follows this reference (set null); mail from SMTP has none.
+    index().on(t.incomingServerId).where(sql`${t.incomingServerId} is not null`),
   ],
 );

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { mailingState, traceStatus } from './enums.js';
 import { tenants, timestamps } from './tenants.js';
@@ -46,5 +47,7 @@ export const mailingTraces = pgTable(
     index().on(t.mailingId, t.status),
     // A mass mail's outcome updates its trace.
     index().on(t.outgoingMailId),
+    // Deleting a contact follows this reference (set null).
+    index().on(t.contactId).where(sql`${t.contactId} is not null`),
   ],
 );

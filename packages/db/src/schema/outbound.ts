@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { mailLane, notificationStatus, outgoingMailState } from './enums.js';
 import { mailings } from './mailings.js';
@@ -46,6 +47,11 @@ export const outgoingMails = pgTable(
     // cost every stored mail's notifications one more index entry each.
     uniqueIndex().on(t.messageId, t.recipientEmail),
     index().on(t.smtpMessageId),
+    // Deleting a contact, a server or a mailing follows these references: without an index, each
+    // deleted row would scan every mail ever sent.
+    index().on(t.recipientContactId).where(sql`${t.recipientContactId} is not null`),
+    index().on(t.serverId).where(sql`${t.serverId} is not null`),
+    index().on(t.mailingId).where(sql`${t.mailingId} is not null`),
   ],
 );
 
@@ -73,5 +79,7 @@ export const notifications = pgTable(
     index().on(t.tenantId, t.status),
     // Every send, failure and bounce updates the notification of its mail.
     index().on(t.outgoingMailId),
+    // Deleting a contact follows this reference (set null).
+    index().on(t.contactId).where(sql`${t.contactId} is not null`),
   ],
 );

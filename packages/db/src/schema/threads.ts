@@ -83,6 +83,8 @@ export const threads = pgTable(
   (t) => [
     uniqueIndex().on(t.tenantId, t.model, t.recordId),
     index().on(t.createdByAliasId, t.createdByEmail, t.createdAt),
+    // Deleting an alias follows this reference (set null); only fixed-thread aliases set it.
+    index().on(t.aliasId).where(sql`${t.aliasId} is not null`),
   ],
 );
 
@@ -130,7 +132,14 @@ export const messages = pgTable(
     authResults: jsonb().$type<Record<string, unknown>>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex().on(t.tenantId, t.messageId), index().on(t.threadId, t.createdAt)],
+  (t) => [
+    uniqueIndex().on(t.tenantId, t.messageId),
+    index().on(t.threadId, t.createdAt),
+    // Deleting a contact or stored mail (a database's deletion deletes all of them) follows these
+    // references (set null): without an index, each deleted row would scan every message.
+    index().on(t.authorContactId).where(sql`${t.authorContactId} is not null`),
+    index().on(t.rawInboundId).where(sql`${t.rawInboundId} is not null`),
+  ],
 );
 
 export const attachments = pgTable(
