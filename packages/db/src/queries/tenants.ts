@@ -52,8 +52,10 @@ export async function updateTenant(
 }
 
 /**
- * Deletes a database and, by cascade, everything it holds. Exempt from the connection's statement
- * timeout: the one statement whose length grows with the data, asked for on purpose by an operator.
+ * Deletes a database and, by cascade, everything it holds (each reference followed through an index,
+ * migration 0009). Exempt from the connection's statement timeout: the one statement whose length
+ * grows with the data, asked for on purpose by an operator. Inside a caller's transaction the
+ * exemption lasts until that transaction ends.
  */
 export async function deleteTenant(db: DbOrTx, id: string): Promise<boolean> {
   return db.transaction(async (tx) => {
