@@ -95,44 +95,62 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 /**
  * Holds the insert of a message with this subject inside its transaction (a trigger waits for an
  * advisory lock this test holds) until released: a deterministic "meanwhile" for two runs at once.
+ * Lock checks are limited to this file's database: other files run beside it on the same server.
  */
 async function pauseMessageInsert(subject: string) {
   const key = 4_242_420 + Math.floor(Math.random() * 1000);
-  const holder = await db.pool.connect();
-  await holder.query('select pg_advisory_lock($1)', [key]);
   const fn = `pause_${key}`;
-  await db.pool.query(`
-    create function ${fn}() returns trigger language plpgsql as $$
-    begin
-      perform pg_advisory_xact_lock(${key});
-      return new;
-    end $$`);
-  await db.pool.query(`
-    create trigger ${fn} before insert on messages
-    for each row when (new.subject = '${subject.replaceAll("'", "''")}') execute function ${fn}()`);
-  let held = true;
+  const holder = await db.pool.connect();
+  let held = false;
   const release = async () => {
     if (held) {
       held = false;
       await holder.query('select pg_advisory_unlock($1)', [key]);
-      holder.release();
     }
   };
+  const remove = async () => {
+    await release();
+    holder.release();
+    await db.pool.query(`drop trigger if exists ${fn} on messages`);
+    await db.pool.query(`drop function if exists ${fn}()`);
+  };
+  try {
+    await holder.query('select pg_advisory_lock($1)', [key]);
+    held = true;
+    await db.pool.query(`
+      create function ${fn}() returns trigger language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(${key});
+        return new;
+      end $$`);
+    await db.pool.query(`
+      create trigger ${fn} before insert on messages
+      for each row when (new.subject = '${subject.replaceAll("'", "''")}') execute function ${fn}()`);
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  // The backend of the paused transaction: the one waiting for the lock in this database.
+  const paused = `select w.pid from pg_locks w
+                   where w.locktype = 'advisory' and w.objid = $1 and not w.granted
+                     and w.database = (select oid from pg_database where datname = current_database())`;
   return {
+    /** Resolves once a message insert waits in the trigger. */
     waiting: () =>
       waitFor(`a message insert to wait on lock ${key}`, async () => {
+        return (await db.pool.query(paused, [key])).rows.length > 0;
+      }),
+    /** Resolves once another transaction waits for the paused one to end. */
+    blockingAnother: () =>
+      waitFor('another transaction to wait for the paused one', async () => {
         const { rows } = await db.pool.query(
-          `select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+          `select 1 from pg_stat_activity a where exists (${paused} and w.pid = any(pg_blocking_pids(a.pid)))`,
           [key],
         );
         return rows.length > 0;
       }),
     release,
-    async remove() {
-      await release();
-      await db.pool.query(`drop trigger if exists ${fn} on messages`);
-      await db.pool.query(`drop function if exists ${fn}()`);
-    },
+    remove,
   };
 }
 
@@ -197,12 +215,8 @@ describe('a routing batch', () => {
       const firstRun = handlers['route-inbound']({ tenantId, rawInboundId: first }, context);
       await paused.waiting();
       const secondRun = handlers['route-inbound']({ tenantId, rawInboundId: second }, context);
-      await waitFor('the second mail to wait for the first one’s record', async () => {
-        const { rows } = await db.pool.query(
-          `select 1 from pg_locks where locktype = 'transactionid' and not granted`,
-        );
-        return rows.length > 0;
-      });
+      // The second mail waits for the first one's uncommitted record.
+      await paused.blockingAnother();
       await paused.release();
       expect(await firstRun).toEqual({ action: 'new-record' });
       expect(await secondRun).toEqual({ action: 'dropped' });

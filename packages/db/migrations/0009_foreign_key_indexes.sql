@@ -2,7 +2,8 @@
 -- deleting a contact, a server, a mailing or a database no longer scans a table once per deleted row.
 -- The migrator runs in a transaction, so these are plain CREATE INDEX, which holds writes to each
 -- table while it builds: on a large existing database, create them first by hand with CREATE INDEX
--- CONCURRENTLY under the same names, and this migration does nothing.
+-- CONCURRENTLY under the same names (drop an INVALID one left by a failed attempt first), and
+-- this migration does nothing.
 CREATE INDEX IF NOT EXISTS "bounce_events_contact_id_index" ON "bounce_events" USING btree ("contact_id") WHERE "bounce_events"."contact_id" is not null;--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "bounce_events_notification_id_index" ON "bounce_events" USING btree ("notification_id") WHERE "bounce_events"."notification_id" is not null;--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "bounce_events_raw_inbound_id_index" ON "bounce_events" USING btree ("raw_inbound_id") WHERE "bounce_events"."raw_inbound_id" is not null;--> statement-breakpoint

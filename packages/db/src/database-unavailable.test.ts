@@ -17,11 +17,23 @@ describe('isDatabaseUnavailable', () => {
     ['connection reset', wrapped(pgError('ECONNRESET')), true],
     ['connection lost, no code', new Error('Connection terminated unexpectedly'), true],
     ['pool could not connect, no code', new Error('timeout exceeded when trying to connect'), true],
+    [
+      'connection lost, no code, wrapped by Drizzle',
+      wrapped(new Error('Connection terminated unexpectedly')),
+      true,
+    ],
+    [
+      'pool could not connect, wrapped by Drizzle',
+      wrapped(new Error('timeout exceeded when trying to connect')),
+      true,
+    ],
+    ['DNS not answering', wrapped(pgError('EAI_AGAIN')), true],
     ['unique violation', pgError('23505'), false],
     ['value too long', wrapped(pgError('22001')), false],
     ['message over 1 GB', pgError('54000'), false],
     ['syntax error', pgError('42601'), false],
     ['a plain error', new Error('the group store returned no row'), false],
+    ['a plain error, wrapped by Drizzle', wrapped(new Error('invalid input syntax')), false],
     ['not an error at all', undefined, false],
   ])('%s → %s', (_name, err, expected) => {
     expect(isDatabaseUnavailable(err)).toBe(expected);

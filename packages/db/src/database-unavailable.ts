@@ -18,9 +18,22 @@ const socketCodes = new Set([
   'ENOTFOUND',
   'EPIPE',
   'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
 ]);
 // node-postgres reports a lost or unobtainable connection without a code.
 const lostConnection = /Connection terminated|timeout exceeded when trying to connect|connection error/i;
+
+/** The error and the causes it wraps (Drizzle wraps every driver error, with or without a code). */
+function chainOf(err: unknown): { code?: unknown; message?: unknown }[] {
+  const chain: { code?: unknown; message?: unknown }[] = [];
+  let current: unknown = err;
+  while (current && typeof current === 'object' && chain.length < 5) {
+    chain.push(current as { code?: unknown; message?: unknown });
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
 
 /**
  * Whether a query failed because PostgreSQL is unreachable, stuck or overloaded: the caller should
@@ -28,10 +41,10 @@ const lostConnection = /Connection terminated|timeout exceeded when trying to co
  * same work piece by piece.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const driver = driverErrorOf(err);
-  const code = typeof driver.code === 'string' ? driver.code : '';
-  if (unavailableStates.has(code) || code.startsWith('08') || socketCodes.has(code)) {
-    return true;
+  const chain = chainOf(err);
+  const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string') ?? '';
+  if (code !== '') {
+    return unavailableStates.has(code) || code.startsWith('08') || socketCodes.has(code);
   }
-  return code === '' && typeof driver.message === 'string' && lostConnection.test(driver.message);
+  return chain.some((e) => typeof e.message === 'string' && lostConnection.test(e.message));
 }

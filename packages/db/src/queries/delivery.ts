@@ -309,21 +309,18 @@ export async function dailySlotsUsed(db: DbOrTx, tenantId: string, day: string):
 }
 
 /**
- * Deferred mails whose window has opened, moved back to `ready` (each taken by one caller only).
- * Looked up database by database through the (tenant, state) index: the sweeps run every few seconds
- * and must not read every mail ever sent (nor be cancelled by the statement timeout doing so).
+ * Deferred mails whose window has opened, moved back to `ready` (each taken by one caller only),
+ * soonest due first whatever their database. Read through the partial index of deferred mail: the
+ * sweep runs every few seconds and must not read every mail ever sent.
  */
 export async function releaseDueDeferred(db: DbOrTx, now: Date, limit = 1000) {
   const { rows } = await db.execute<{ id: string; tenant_id: string; lane: 'transactional' | 'mass' }>(sql`
     update outgoing_mails o set state = 'ready', next_attempt_at = null, updated_at = now()
-      from (select d.id
-              from tenants t
-              cross join lateral (
-                select id from outgoing_mails
-                 where tenant_id = t.id and state = 'deferred' and next_attempt_at <= ${now.toISOString()}::timestamptz
-                 limit ${limit}
-                   for update skip locked) d
-             limit ${limit}) due
+      from (select id from outgoing_mails
+             where state = 'deferred' and next_attempt_at <= ${now.toISOString()}::timestamptz
+             order by next_attempt_at
+             limit ${limit}
+               for update skip locked) due
      where o.id = due.id
     returning o.id, o.tenant_id, o.lane`);
   return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, lane: r.lane }));
@@ -335,23 +332,17 @@ export async function releaseDueDeferred(db: DbOrTx, now: Date, limit = 1000) {
  * is the mail id, and a mail that is done is not claimable.
  */
 export async function findStrandedMails(db: DbOrTx, untouchedSince: Date, limit = 1000) {
-  // Database by database through the (tenant, state) index, as releaseDueDeferred. Oldest first, so
-  // a backlog larger than one sweep is worked through rather than rescanned.
+  // Through the partial index of mail waiting to be sent (the states are literals so that it
+  // applies). Oldest first, so a backlog larger than one sweep is worked through, not rescanned.
   const { rows } = await db.execute<{
     id: string;
     tenant_id: string;
     lane: 'transactional' | 'mass';
     attempts: number;
   }>(sql`
-    select s.id, s.tenant_id, s.lane, s.attempts
-      from tenants t
-      cross join lateral (
-        select id, tenant_id, lane, attempts, updated_at from outgoing_mails
-         where tenant_id = t.id and state in ('ready', 'sending')
-           and updated_at <= ${untouchedSince.toISOString()}::timestamptz
-         order by updated_at
-         limit ${limit}) s
-     order by s.updated_at
+    select id, tenant_id, lane, attempts from outgoing_mails
+     where state in ('ready', 'sending') and updated_at <= ${untouchedSince.toISOString()}::timestamptz
+     order by updated_at
      limit ${limit}`);
   return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, lane: r.lane, attempts: r.attempts }));
 }

@@ -52,6 +52,10 @@ export const outgoingMails = pgTable(
     index().on(t.recipientContactId).where(sql`${t.recipientContactId} is not null`),
     index().on(t.serverId).where(sql`${t.serverId} is not null`),
     index().on(t.mailingId).where(sql`${t.mailingId} is not null`),
+    // The dispatcher's sweeps, every few seconds: due deferred mail, and mail waiting to be sent whose
+    // job may be lost. Partial, so they hold only those mails, not every mail ever sent.
+    index('outgoing_mails_deferred_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'deferred'`),
+    index('outgoing_mails_waiting_idx').on(t.updatedAt).where(sql`${t.state} in ('ready', 'sending')`),
   ],
 );
 

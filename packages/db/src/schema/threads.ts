@@ -39,7 +39,11 @@ export const aliases = pgTable(
     active: boolean().notNull().default(true),
     ...timestamps,
   },
-  (t) => [uniqueIndex().on(t.tenantId, t.name)],
+  (t) => [
+    uniqueIndex().on(t.tenantId, t.name),
+    // Deleting a thread follows this reference (set null): once per thread of a deleted database.
+    index().on(t.threadId).where(sql`${t.threadId} is not null`),
+  ],
 );
 
 export const contacts = pgTable(
