@@ -164,20 +164,5 @@ export async function mailStates(h: Harness, databaseId: string): Promise<Record
   return counts;
 }
 
-export async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
+// Kept here too: the root tests import it with the harness.
+export { waitUntil } from '@sotamail/test-support';

@@ -7,6 +7,7 @@ import {
   createTestRedis,
   type TestDatabase,
   type TestRedis,
+  waitUntil,
 } from '@sotamail/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,16 +83,6 @@ async function threadCount(subject: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Holds the insert of a message with this subject inside its transaction (a trigger waits for an
  * advisory lock this test holds) until released: a deterministic "meanwhile" for two runs at once.
@@ -137,18 +128,28 @@ async function pauseMessageInsert(subject: string) {
   return {
     /** Resolves once a message insert waits in the trigger. */
     waiting: () =>
-      waitFor(`a message insert to wait on lock ${key}`, async () => {
-        return (await db.pool.query(paused, [key])).rows.length > 0;
-      }),
+      waitUntil(
+        `a message insert waiting on lock ${key}`,
+        async () => (await db.pool.query(paused, [key])).rows.length,
+        (n) => n > 0,
+        10_000,
+        20,
+      ),
     /** Resolves once another transaction waits for the paused one to end. */
     blockingAnother: () =>
-      waitFor('another transaction to wait for the paused one', async () => {
-        const { rows } = await db.pool.query(
-          `select 1 from pg_stat_activity a where exists (${paused} and w.pid = any(pg_blocking_pids(a.pid)))`,
-          [key],
-        );
-        return rows.length > 0;
-      }),
+      waitUntil(
+        'another transaction waiting for the paused one',
+        async () =>
+          (
+            await db.pool.query(
+              `select 1 from pg_stat_activity a where exists (${paused} and w.pid = any(pg_blocking_pids(a.pid)))`,
+              [key],
+            )
+          ).rows.length,
+        (n) => n > 0,
+        10_000,
+        20,
+      ),
     release,
     remove,
   };

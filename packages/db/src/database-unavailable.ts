@@ -1,12 +1,3 @@
-/** Drizzle wraps the driver's error ("Failed query: …") and keeps the original as its cause. */
-export function driverErrorOf(err: unknown): { code?: string; detail?: string; message?: string } {
-  const cause = (err as { cause?: unknown } | null)?.cause;
-  if (cause && typeof cause === 'object' && 'code' in cause) {
-    return cause as { code?: string; detail?: string; message?: string };
-  }
-  return (err ?? {}) as { code?: string; detail?: string; message?: string };
-}
-
 // SQLSTATEs that say the database cannot answer now rather than that the statement or its data is
 // wrong: cancelled by the statement timeout, shutting down or starting, out of connections, memory
 // or disk. Class 08 (connection exceptions) is matched as a class.
@@ -24,15 +15,23 @@ const socketCodes = new Set([
 // node-postgres reports a lost or unobtainable connection without a code.
 const lostConnection = /Connection terminated|timeout exceeded when trying to connect|connection error/i;
 
+type DriverError = { code?: string; detail?: string; message?: string };
+
 /** The error and the causes it wraps (Drizzle wraps every driver error, with or without a code). */
-function chainOf(err: unknown): { code?: unknown; message?: unknown }[] {
-  const chain: { code?: unknown; message?: unknown }[] = [];
+function chainOf(err: unknown): DriverError[] {
+  const chain: DriverError[] = [];
   let current: unknown = err;
   while (current && typeof current === 'object' && chain.length < 5) {
-    chain.push(current as { code?: unknown; message?: unknown });
+    chain.push(current as DriverError);
     current = (current as { cause?: unknown }).cause;
   }
   return chain;
+}
+
+/** The driver's error inside whatever wrapped it: the innermost of the chain with a code. */
+export function driverErrorOf(err: unknown): DriverError {
+  const chain = chainOf(err);
+  return [...chain].reverse().find((e) => typeof e.code === 'string') ?? chain[0] ?? {};
 }
 
 /**
@@ -41,10 +40,9 @@ function chainOf(err: unknown): { code?: unknown; message?: unknown }[] {
  * same work piece by piece.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const chain = chainOf(err);
-  const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string') ?? '';
-  if (code !== '') {
+  const code = driverErrorOf(err).code;
+  if (typeof code === 'string') {
     return unavailableStates.has(code) || code.startsWith('08') || socketCodes.has(code);
   }
-  return chain.some((e) => typeof e.message === 'string' && lostConnection.test(e.message));
+  return chainOf(err).some((e) => typeof e.message === 'string' && lostConnection.test(e.message));
 }

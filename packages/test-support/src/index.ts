@@ -19,3 +19,4 @@ export {
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { startTestDovecot, type TestDovecot } from './test-dovecot.js';
 export { createTestRedis, type TestRedis } from './test-redis.js';
+export { waitUntil } from './wait-until.js';

@@ -9,7 +9,7 @@ import {
   tenants,
   threads,
 } from '../schema/index.js';
-import { namedStatement } from './named-statement.js';
+import { namedStatement, placeholder } from './named-statement.js';
 import { preparedOn } from './prepared.js';
 
 export type RawInbound = typeof rawInboundMessages.$inferSelect;
@@ -18,8 +18,6 @@ export async function findTenantByAliasDomain(db: DbOrTx, domain: string) {
   const [row] = await db.select().from(tenants).where(eq(tenants.aliasDomain, domain.toLowerCase()));
   return row;
 }
-
-const placeholder = (name: string) => sql.placeholder(name);
 
 export type NewRawInbound = Pick<
   typeof rawInboundMessages.$inferInsert,

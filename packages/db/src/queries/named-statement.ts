@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.js';
 
@@ -19,3 +19,6 @@ export function namedStatement<Row extends Record<string, unknown>>(name: string
     return (await prepared.execute(values)).rows;
   };
 }
+
+/** A named value of a namedStatement, given at each run. */
+export const placeholder = (name: string) => sql.placeholder(name);

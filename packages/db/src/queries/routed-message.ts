@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { messages, outgoingMails, rawInboundMessages, threads } from '../schema/index.js';
 import { loopKeyColumns } from './inbound.js';
-import { namedStatement } from './named-statement.js';
+import { namedStatement, placeholder as p } from './named-statement.js';
 import { followerDeliveries, followerDeliveryValues, type PostMessageInput } from './post-message.js';
 
 /**
@@ -68,7 +68,6 @@ export type RoutedMessage = {
   resetBounceOf: string | null;
 };
 
-const p = (name: string) => sql.placeholder(name);
 const storeRouted = namedStatement<{ id: string | null; mail_ids: string[] }>(
   'store_routed_message',
   sql`
