@@ -133,6 +133,30 @@ const mails = (domain: string): [Mail, string][] => [
     },
     'reply',
   ],
+  // An answer to the reply just before it, and a copy of that reply: in a batch, that reply is not
+  // stored yet when they are routed (the batch's replies are stored together) until they ask.
+  [
+    {
+      from: 'bob@client.test',
+      to: `catchall@${domain}`,
+      messageId: 'r3@client.test',
+      inReplyTo: 'r2@client.test',
+      subject: 'Re: S7',
+      body: 'And one more thing',
+    },
+    'reply',
+  ],
+  [
+    {
+      from: 'bob@client.test',
+      to: `catchall@${domain}`,
+      messageId: 'r2@client.test',
+      inReplyTo: 'posted-s7@erp.test',
+      subject: 'Re: S7',
+      body: 'Thanks',
+    },
+    'dropped',
+  ],
   [
     {
       from: 'ada@elsewhere.test',
@@ -234,6 +258,14 @@ async function authorOf(w: World, messageId: string): Promise<string | null | un
   return rows[0]?.author_contact_id;
 }
 
+async function threadOf(w: World, messageId: string): Promise<string | undefined> {
+  const { rows } = await db.pool.query<{ thread_id: string }>(
+    'select thread_id from messages where tenant_id = $1 and message_id = $2',
+    [w.tenantId, messageId],
+  );
+  return rows[0]?.thread_id;
+}
+
 describe('the lookups of a routing batch', () => {
   it('decide every mail as routing them one by one does, earlier mails of the batch included', async () => {
     const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
@@ -260,6 +292,7 @@ describe('the lookups of a routing batch', () => {
     // Bob's reply to the order is his, as the thread's follower; his reply to Ada's new record is
     // in her thread.
     expect(await authorOf(batched, 'r2@client.test')).toBe(batched.followingBob);
+    expect(await threadOf(batched, 'r3@client.test')).toBe(batched.orderThreadId);
     const { rows } = await db.pool.query<{ same: boolean }>(
       `select r.thread_id = c.thread_id as same from messages r, messages c
         where r.tenant_id = $1 and c.tenant_id = $1 and r.message_id = 'r1@client.test' and c.message_id = 'cv-ada@elsewhere.test'`,

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { aliasRows, findRawInbound, findUnroutedRaw, insertTenant, storeRawInbound } from '@sotamail/db';
+import {
+  addFollower,
+  aliasRows,
+  contactRows,
+  findRawInbound,
+  findUnroutedRaw,
+  insertTenant,
+  postMessage,
+  storeRawInbound,
+  threadRows,
+} from '@sotamail/db';
 import { createLogger } from '@sotamail/logging';
 import { createProducer, type JobContext, type Producer } from '@sotamail/queues';
 import {
@@ -44,6 +54,7 @@ async function storeAliasMail(
   sender = 'ada@elsewhere.test',
   messageId = `<${randomUUID()}@elsewhere.test>`,
   alias = 'jobs',
+  inReplyTo?: string,
 ): Promise<string> {
   const raw = Buffer.from(
     [
@@ -51,6 +62,7 @@ async function storeAliasMail(
       `To: ${alias}@${domain}`,
       `Subject: ${subject}`,
       `Message-ID: ${messageId}`,
+      ...(inReplyTo ? [`In-Reply-To: <${inReplyTo}>`] : []),
       'Date: Tue, 24 Nov 2026 10:00:00 +0000',
       '',
       `About ${subject}.`,
@@ -255,6 +267,82 @@ describe('a routing batch', () => {
     // The record made for the mail that could not be stored went with it.
     expect([await threadCount('two models, jobs'), await threadCount('two models, sales')]).toEqual([0, 1]);
     expect((await findRawInbound(db.db, tenantId, toJobs))?.state).toBe('ignored');
+  });
+
+  it('stores its replies one by one when storing them together fails, and only the bad one waits', async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const thread = await threadRows.insert(db.db, {
+      tenantId,
+      model: 'sale.order',
+      recordId: 'R',
+      subject: 'R',
+    });
+    const ada = await contactRows.insert(db.db, {
+      tenantId,
+      name: 'Ada',
+      email: 'ada@client.test',
+      emailNormalized: 'ada@client.test',
+    });
+    await addFollower(db.db, tenantId, thread.id, ada.id);
+    await postMessage(db.db, {
+      tenantId,
+      threadId: thread.id,
+      kind: 'comment',
+      authorContactId: null,
+      authorEmail: null,
+      authorName: 'ERP',
+      subject: 'R',
+      bodyHtml: '<p>Your order</p>',
+      bodyText: 'Your order',
+      messageId: 'posted-r@erp.test',
+    });
+    const subjects = ['Re: R, first', 'Re: R, refused', 'Re: R, third'];
+    const ids = [];
+    for (const subject of subjects) {
+      ids.push(
+        await storeAliasMail(
+          subject,
+          'bob@elsewhere.test',
+          `<${randomUUID()}@elsewhere.test>`,
+          'orders',
+          'posted-r@erp.test',
+        ),
+      );
+    }
+    // PostgreSQL refuses the second reply's message, as it would on a broken constraint: the batch's
+    // statement fails as a whole, and each reply is stored on its own.
+    await db.db.execute(sql`
+      create function refuse_reply() returns trigger language plpgsql as $$
+      begin
+        raise exception 'no room for this reply';
+      end $$`);
+    await db.db.execute(sql`
+      create trigger refuse_reply before insert on messages
+      for each row when (new.subject = 'Re: R, refused') execute function refuse_reply()`);
+    try {
+      await expect(
+        handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context),
+      ).rejects.toMatchObject({ cause: { message: 'no room for this reply' } });
+    } finally {
+      await db.db.execute(sql`drop trigger refuse_reply on messages`);
+    }
+    const raws = await Promise.all(ids.map((id) => findRawInbound(db.db, tenantId, id)));
+    expect(raws.map((r) => [r?.state, r?.decision?.action])).toEqual([
+      ['routed', 'reply'],
+      // Its decision went with its message: nothing of it is stored until its own job routes it.
+      ['received', undefined],
+      ['routed', 'reply'],
+    ]);
+    const stored = await db.pool.query<{ subject: string; mails: number }>(
+      `select m.subject, (select count(*)::int from outgoing_mails o where o.message_id = m.id) as mails
+         from messages m where m.thread_id = $1 and m.kind = 'email' order by m.subject`,
+      [thread.id],
+    );
+    // Each stored reply told Ada, the thread's follower.
+    expect(stored.rows).toEqual([
+      { subject: 'Re: R, first', mails: 1 },
+      { subject: 'Re: R, third', mails: 1 },
+    ]);
   });
 
   it('routes the mails it finds and names the ones it does not', async () => {

@@ -141,6 +141,7 @@ export {
   type RoutedMessage,
   storeRoutedMessage,
 } from './queries/routed-message.js';
+export { type StoredReply, storeRoutedReplies } from './queries/routed-replies.js';
 export { tenantRows } from './queries/tenant-rows.js';
 export {
   type ApiKeyRow,

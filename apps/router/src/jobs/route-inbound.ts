@@ -10,11 +10,14 @@ import {
   listActiveAliases,
   markRawInbound,
   type RawInbound,
+  type RoutedMessage,
   receivedAmong,
   storeRoutedMessage,
+  storeRoutedReplies,
   threadRows,
 } from '@sotamail/db';
 import {
+  databaseLookups,
   loopPeriodStart,
   type ParsedMail,
   parseMail,
@@ -34,6 +37,7 @@ import {
   tenantContextLoader,
 } from '../adapters/tenant-context.js';
 import { finishInterrupted } from './finish-interrupted.js';
+import { PendingReplies, type PendingReply } from './pending-replies.js';
 import { refuseInbound } from './refuse-inbound.js';
 import { type CreatedThread, RoutingEffects } from './routing-effects.js';
 
@@ -49,6 +53,9 @@ export type RouteInboundDeps = {
 
 type ActiveAlias = Awaited<ReturnType<typeof listActiveAliases>>[number];
 type Outcome = { rawInboundId: string; action: string };
+type Decided = { action: string; reasons: string[] };
+/** A reply whose store waits for its batch's (pending-replies.ts), with what storing it alone needs. */
+type HeldReply = { raw: RawInbound; mail: ParsedMail; plan: RoutePlan; threadId: string };
 
 /**
  * Routes stored mail (R8): into the thread it answers, into a new record through an alias, or
@@ -139,24 +146,47 @@ async function routeStored(
       }
     }
   }
+  const effects = new RoutingEffects();
+  // The actions decided so far, by stored id, in the batch's order; a failure is kept for the end.
+  const outcomes = new Map<string, string>();
+  let failure: unknown = null;
+  const failed = (rawInboundId: string, err: unknown) => {
+    outcomes.delete(rawInboundId);
+    logger.warn({ err, rawInboundId }, 'inbound.route_failed');
+    failure ??= err;
+  };
+  const pending = new PendingReplies<HeldReply>((replies) =>
+    storeHeldReplies(deps, tenantId, replies, { effects, logger, outcomes, failed }),
+  );
   let lookups: BatchLookups | null = null;
   if (context && keys.size > 1) {
     try {
-      lookups = await BatchLookups.prefetch(deps.db, {
-        tenantId,
-        // The same moment as each mail's plan reckons, so the batch's answers apply to them.
-        since: loopPeriodStart(now, context.params),
-        keys,
-        aliases: activeAliases,
-      });
+      lookups = await BatchLookups.prefetch(
+        deps.db,
+        {
+          tenantId,
+          // The same moment as each mail's plan reckons, so the batch's answers apply to them.
+          since: loopPeriodStart(now, context.params),
+          keys,
+          aliases: activeAliases,
+        },
+        pending.beforeAsking(databaseLookups(deps.db)),
+      );
     } catch (err) {
       // Each mail then asks for itself, and meets the database's trouble on its own.
       logger.warn({ err }, 'inbound.batch_lookups_failed');
     }
   }
-  const batch: Batch = { effects: new RoutingEffects(), activeAliases, now, lookups, keys, context };
-  const outcomes: Outcome[] = [];
-  let failure: unknown = null;
+  // Replies wait to be stored together only where every later question goes through the lookups.
+  const batch: Batch = {
+    effects,
+    activeAliases,
+    now,
+    lookups,
+    keys,
+    context,
+    pending: lookups ? pending : null,
+  };
   for (const row of raws) {
     try {
       const raw = row.raw ? { ...row, raw: row.raw } : await findRawInbound(deps.db, tenantId, row.id);
@@ -166,20 +196,77 @@ async function routeStored(
       const mail = parsed.get(row.id);
       parsed.delete(row.id);
       const action = await routeOne(deps, raw, mail, batch, logger);
-      outcomes.push({ rawInboundId: row.id, action });
+      outcomes.set(row.id, action);
     } catch (err) {
       if (err instanceof PermanentError) {
         throw err;
       }
-      logger.warn({ err, rawInboundId: row.id }, 'inbound.route_failed');
-      failure ??= err;
+      failed(row.id, err);
     }
   }
-  await batch.effects.flush(deps, tenantId);
+  await pending.flush();
+  await effects.flush(deps, tenantId);
   if (failure) {
     throw failure;
   }
-  return outcomes;
+  return [...outcomes].map(([rawInboundId, action]) => ({ rawInboundId, action }));
+}
+
+/**
+ * Stores the replies a batch held, in one statement; should that fail (one reply's thread deleted
+ * meanwhile, say), each is stored on its own, so one bad reply holds back no other. Then each is
+ * recorded as storeInThread records one stored at once.
+ */
+async function storeHeldReplies(
+  deps: RouteInboundDeps,
+  tenantId: string,
+  replies: PendingReply<HeldReply>[],
+  run: {
+    effects: RoutingEffects;
+    logger: Logger;
+    outcomes: Map<string, string>;
+    failed: (rawInboundId: string, err: unknown) => void;
+  },
+): Promise<void> {
+  let together: Awaited<ReturnType<typeof storeRoutedReplies>> | null = null;
+  try {
+    together = await storeRoutedReplies(
+      deps.db,
+      tenantId,
+      replies.map((r) => r.input),
+    );
+  } catch (err) {
+    run.logger.warn(
+      { err, rawInboundIds: replies.map((r) => r.item.raw.id) },
+      'inbound.reply_batch_store_failed',
+    );
+  }
+  for (const [index, { item }] of replies.entries()) {
+    const { raw, mail, plan, threadId } = item;
+    try {
+      const result = together?.[index];
+      const stored: Stored = !result
+        ? await storeMessage(deps.db, raw, mail, plan, threadId, null)
+        : result.created
+          ? {
+              kind: 'posted',
+              threadId,
+              messageId: result.messageId,
+              mailIds: result.outgoingMailIds,
+              created: null,
+              messageCreated: true,
+            }
+          : { kind: 'made-meanwhile' };
+      const decided = await recordStored(deps, raw, plan, stored, run.effects);
+      run.outcomes.set(raw.id, decided.action);
+      run.logger.info(
+        { rawInboundId: raw.id, action: decided.action, reasons: decided.reasons },
+        'inbound.routed',
+      );
+    } catch (err) {
+      run.failed(raw.id, err);
+    }
+  }
 }
 
 /** How much stored mail a batch parses ahead of routing it (mail over 1 MB is never read ahead). */
@@ -205,6 +292,8 @@ type Batch = {
   keys: ReadonlyMap<string, RouteKeys>;
   /** The database's row and parameters; undefined when it no longer exists (or nothing is to route). */
   context: TenantContext | undefined;
+  /** Where replies wait to be stored together; null when each is stored at once. */
+  pending: PendingReplies<HeldReply> | null;
 };
 
 async function routeOne(
@@ -240,7 +329,12 @@ async function routeOne(
     throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
   }
   const decision = await route(deps, raw, mail, context, batch, logger);
-  logger.info({ rawInboundId: raw.id, action: decision.action, reasons: decision.reasons }, 'inbound.routed');
+  if (!decision.held) {
+    logger.info(
+      { rawInboundId: raw.id, action: decision.action, reasons: decision.reasons },
+      'inbound.routed',
+    );
+  }
   return decision.action;
 }
 
@@ -249,9 +343,9 @@ async function route(
   raw: RawInbound,
   mail: ParsedMail,
   { tenant, params }: TenantContext,
-  { effects, activeAliases, now, lookups, keys }: Batch,
+  { effects, activeAliases, now, lookups, keys, pending }: Batch,
   logger: Logger,
-): Promise<{ action: string; reasons: string[] }> {
+): Promise<Decided & { held?: true }> {
   const mailKeys = keys.get(raw.id);
   const plan = await planInboundRoute(deps.db, {
     tenant,
@@ -267,7 +361,7 @@ async function route(
   });
   let done = false;
   try {
-    const decided = await act(deps, raw, mail, { tenant, plan, effects }, logger);
+    const decided = await act(deps, raw, mail, { tenant, plan, effects, pending }, logger);
     done = true;
     return decided;
   } finally {
@@ -281,9 +375,19 @@ async function act(
   deps: RouteInboundDeps,
   raw: RawInbound,
   mail: ParsedMail,
-  { tenant, plan, effects }: { tenant: TenantContext['tenant']; plan: RoutePlan; effects: RoutingEffects },
+  {
+    tenant,
+    plan,
+    effects,
+    pending,
+  }: {
+    tenant: TenantContext['tenant'];
+    plan: RoutePlan;
+    effects: RoutingEffects;
+    pending: PendingReplies<HeldReply> | null;
+  },
   logger: Logger,
-): Promise<{ action: string; reasons: string[] }> {
+): Promise<Decided & { held?: true }> {
   const { decision, record } = plan;
   if (plan.duplicate) {
     const own = await ownDuplicate(deps, raw, effects);
@@ -299,7 +403,7 @@ async function act(
       return decision;
     case 'reply':
     case 'new-record':
-      return storeInThread(deps, raw, mail, plan, effects);
+      return storeInThread(deps, raw, mail, plan, effects, pending);
     case 'refused':
       await refuseInbound(deps, { raw, mail, tenant, plan }, logger);
       return decision;
@@ -346,8 +450,9 @@ type Stored =
  * Notes the decision, creates the alias's record (under its per-sender limit, R9.1), stores the
  * message with its followers' mails and resets the sender's bounce counter, all in one commit:
  * nothing half-done is ever visible. A reply without attachments is a single statement
- * (storeRoutedMessage); a new record or attachments take a transaction around it. The jobs and the
- * mark follow with the rest of the batch (routing-effects.ts).
+ * (storeRoutedMessage), or waits to be stored with the batch's other replies (`pending`); a new
+ * record or attachments take a transaction around it. The jobs and the mark follow with the rest of
+ * the batch (routing-effects.ts).
  */
 async function storeInThread(
   deps: RouteInboundDeps,
@@ -355,16 +460,38 @@ async function storeInThread(
   mail: ParsedMail,
   plan: RoutePlan,
   effects: RoutingEffects,
-): Promise<{ action: string; reasons: string[] }> {
+  pending: PendingReplies<HeldReply> | null,
+): Promise<Decided & { held?: true }> {
   const { decision } = plan;
   // A reply whose thread was just read, without attachments: one statement, no transaction.
   const replyThreadId =
     decision.action === 'reply' && plan.threadLoaded && mail.attachments.length === 0
       ? decision.threadId
       : null;
+  if (replyThreadId && pending) {
+    const input = routedMessageOf(raw, mail, plan, replyThreadId);
+    await pending.add({
+      input,
+      item: { raw, mail, plan, threadId: replyThreadId },
+      bytes: input.message.bodyHtml.length + input.message.bodyText.length,
+    });
+    return { ...decision, held: true };
+  }
   const stored = replyThreadId
     ? await storeMessage(deps.db, raw, mail, plan, replyThreadId, null)
     : await storeWithRecordAtomically(deps.db, raw, mail, plan);
+  return recordStored(deps, raw, plan, stored, effects);
+}
+
+/** What storing a mail in its thread came to: its jobs and mark, or why nothing was stored. */
+async function recordStored(
+  deps: RouteInboundDeps,
+  raw: RawInbound,
+  plan: RoutePlan,
+  stored: Stored,
+  effects: RoutingEffects,
+): Promise<Decided> {
+  const { decision } = plan;
   if (stored.kind === 'ignored') {
     return stored.decision;
   }
@@ -495,16 +622,15 @@ async function storeWithRecord(
   return storeMessage(tx, raw, mail, plan, threadId, createdThread);
 }
 
-async function storeMessage(
-  db: DbOrTx,
+/** The message a routed mail becomes in its thread, with its decision noted on the stored mail. */
+function routedMessageOf(
   raw: RawInbound,
   mail: ParsedMail,
   plan: RoutePlan,
   threadId: string,
-  createdThread: CreatedThread | null,
-): Promise<Stored> {
+): RoutedMessage {
   const { senderEmail, author, references } = plan;
-  const stored = await storeRoutedMessage(db, {
+  return {
     rawInboundId: raw.id,
     decision: plan.record,
     message: {
@@ -525,7 +651,18 @@ async function storeMessage(
     },
     // A person writing from this address shows it receives mail again (R10.2).
     resetBounceOf: plan.autoReply ? null : senderEmail || null,
-  });
+  };
+}
+
+async function storeMessage(
+  db: DbOrTx,
+  raw: RawInbound,
+  mail: ParsedMail,
+  plan: RoutePlan,
+  threadId: string,
+  createdThread: CreatedThread | null,
+): Promise<Stored> {
+  const stored = await storeRoutedMessage(db, routedMessageOf(raw, mail, plan, threadId));
   if (stored.created) {
     await insertAttachments(
       db,
