@@ -167,6 +167,75 @@ async function pauseMessageInsert(subject: string) {
   };
 }
 
+/** An order thread Ada follows, with the ERP's message `posted-<record>@erp.test` to reply to. */
+async function orderThread(recordId: string) {
+  const thread = await threadRows.insert(db.db, {
+    tenantId,
+    model: 'sale.order',
+    recordId,
+    subject: recordId,
+  });
+  const ada = await contactRows.insert(db.db, {
+    tenantId,
+    name: 'Ada',
+    email: `ada-${recordId}@client.test`,
+    emailNormalized: `ada-${recordId}@client.test`,
+  });
+  await addFollower(db.db, tenantId, thread.id, ada.id);
+  await postMessage(db.db, {
+    tenantId,
+    threadId: thread.id,
+    kind: 'comment',
+    authorContactId: null,
+    authorEmail: null,
+    authorName: 'ERP',
+    subject: recordId,
+    bodyHtml: '<p>Your order</p>',
+    bodyText: 'Your order',
+    messageId: `posted-${recordId.toLowerCase()}@erp.test`,
+  });
+  return thread;
+}
+
+/** Bob's reply to the ERP's message of `recordId`, with a file attached. */
+async function storeReplyWithFile(subject: string, recordId: string): Promise<string> {
+  const raw = Buffer.from(
+    [
+      'From: Bob <bob@elsewhere.test>',
+      `To: orders@${domain}`,
+      `Subject: ${subject}`,
+      `Message-ID: <${randomUUID()}@elsewhere.test>`,
+      `In-Reply-To: <posted-${recordId.toLowerCase()}@erp.test>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'The signed order.',
+      '--b1',
+      'Content-Type: application/pdf; name="order.pdf"',
+      'Content-Disposition: attachment; filename="order.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('%PDF-1.4 signed').toString('base64'),
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  );
+  const { id } = await storeRawInbound(db.db, {
+    tenantId,
+    source: 'smtp',
+    sourceKey: `smtp:${randomUUID()}`,
+    raw,
+    size: raw.length,
+    sha256: randomUUID(),
+    envelopeFrom: 'bob@elsewhere.test',
+    envelopeTo: [`orders@${domain}`],
+  });
+  return id;
+}
+
 describe('a routing batch', () => {
   it('records the mails it could route when one fails; its retry gives that one a job of its own', async () => {
     const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
@@ -271,31 +340,7 @@ describe('a routing batch', () => {
 
   it('stores its replies one by one when storing them together fails, and only the bad one waits', async () => {
     const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
-    const thread = await threadRows.insert(db.db, {
-      tenantId,
-      model: 'sale.order',
-      recordId: 'R',
-      subject: 'R',
-    });
-    const ada = await contactRows.insert(db.db, {
-      tenantId,
-      name: 'Ada',
-      email: 'ada@client.test',
-      emailNormalized: 'ada@client.test',
-    });
-    await addFollower(db.db, tenantId, thread.id, ada.id);
-    await postMessage(db.db, {
-      tenantId,
-      threadId: thread.id,
-      kind: 'comment',
-      authorContactId: null,
-      authorEmail: null,
-      authorName: 'ERP',
-      subject: 'R',
-      bodyHtml: '<p>Your order</p>',
-      bodyText: 'Your order',
-      messageId: 'posted-r@erp.test',
-    });
+    const thread = await orderThread('R');
     const subjects = ['Re: R, first', 'Re: R, refused', 'Re: R, third'];
     const ids = [];
     for (const subject of subjects) {
@@ -319,13 +364,24 @@ describe('a routing batch', () => {
     await db.db.execute(sql`
       create trigger refuse_reply before insert on messages
       for each row when (new.subject = 'Re: R, refused') execute function refuse_reply()`);
+    const lines: string[] = [];
+    const watched = createLogger({
+      service: 'test',
+      level: 'warn',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
     try {
       await expect(
-        handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context),
+        handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, {
+          logger: watched,
+          job: { attemptsStarted: 1 },
+        } as unknown as JobContext),
       ).rejects.toMatchObject({ cause: { message: 'no room for this reply' } });
     } finally {
       await db.db.execute(sql`drop trigger refuse_reply on messages`);
     }
+    // The three were tried together first.
+    expect(lines.filter((l) => l.includes('inbound.reply_batch_store_failed'))).toHaveLength(1);
     const raws = await Promise.all(ids.map((id) => findRawInbound(db.db, tenantId, id)));
     expect(raws.map((r) => [r?.state, r?.decision?.action])).toEqual([
       ['routed', 'reply'],
@@ -343,6 +399,40 @@ describe('a routing batch', () => {
       { subject: 'Re: R, first', mails: 1 },
       { subject: 'Re: R, third', mails: 1 },
     ]);
+  });
+
+  it("keeps a thread's messages in the order they arrived, held replies and one stored at once alike", async () => {
+    const handlers = createRouteInboundHandlers({ db: db.db, producer, now: () => new Date() });
+    const thread = await orderThread('Q');
+    const reply = (subject: string) =>
+      storeAliasMail(
+        subject,
+        'bob@elsewhere.test',
+        `<${randomUUID()}@elsewhere.test>`,
+        'orders',
+        'posted-q@erp.test',
+      );
+    // The second has a file: it is not held with the others, it is stored at its turn.
+    const ids = [
+      await reply('Re: Q, 1'),
+      await storeReplyWithFile('Re: Q, 2 (with a file)', 'Q'),
+      await reply('Re: Q, 3'),
+      await reply('Re: Q, 4'),
+    ];
+    await handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context);
+    const { rows } = await db.pool.query<{ subject: string; at: string }>(
+      `select subject, created_at::text as at from messages
+        where thread_id = $1 and kind = 'email' order by created_at, id`,
+      [thread.id],
+    );
+    expect(rows.map((r) => r.subject)).toEqual([
+      'Re: Q, 1',
+      'Re: Q, 2 (with a file)',
+      'Re: Q, 3',
+      'Re: Q, 4',
+    ]);
+    // Each its own moment: the thread's order does not hang on the messages' random ids.
+    expect(new Set(rows.map((r) => r.at)).size).toBe(4);
   });
 
   it('routes the mails it finds and names the ones it does not', async () => {

@@ -84,9 +84,10 @@ async function replies(w: World, tag: string): Promise<RoutedMessage[]> {
       tenantId: w.tenantId,
       threadId: w.threadId,
       kind: 'email',
-      authorContactId: w.bob,
-      authorEmail: 'Bob@Client.test',
-      authorName: 'Bob',
+      // The auto-reply's author is unknown: NULLs among the batch's values.
+      authorContactId: auto ? null : w.bob,
+      authorEmail: auto ? null : 'Bob@Client.test',
+      authorName: auto ? null : 'Bob',
       subject: `Re: S1 (${n})`,
       bodyHtml: n === 1 ? '<p>It\'s "fine" \\o/</p>' : '',
       bodyText: `Answer ${n}, with a quote: "x" and a backslash \\`,

@@ -35,6 +35,11 @@ export class PendingReplies<Item> {
     }
   }
 
+  /** Whether a reply to this thread is held: a message stored in it now would come before that reply. */
+  holdsThread(threadId: string): boolean {
+    return this.held.some((r) => r.input.message.threadId === threadId);
+  }
+
   /** Stores every reply held so far (resolves once they and every earlier flush are settled). */
   flush(): Promise<void> {
     const replies = this.held;

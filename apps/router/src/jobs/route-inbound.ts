@@ -7,6 +7,7 @@ import {
   findRawInboundState,
   findRawInbounds,
   insertAttachments,
+  isDatabaseUnavailable,
   listActiveAliases,
   markRawInbound,
   type RawInbound,
@@ -195,8 +196,11 @@ async function routeStored(
       }
       const mail = parsed.get(row.id);
       parsed.delete(row.id);
-      const action = await routeOne(deps, raw, mail, batch, logger);
-      outcomes.set(row.id, action);
+      const { action, held } = await routeOne(deps, raw, mail, batch, logger);
+      // A held reply's outcome is set when it is stored (perhaps already, by a flush it set off).
+      if (!held) {
+        outcomes.set(row.id, action);
+      }
     } catch (err) {
       if (err instanceof PermanentError) {
         throw err;
@@ -240,6 +244,13 @@ async function storeHeldReplies(
       { err, rawInboundIds: replies.map((r) => r.item.raw.id) },
       'inbound.reply_batch_store_failed',
     );
+    // Without a database, storing them one by one would only wait out each failure in turn.
+    if (isDatabaseUnavailable(err)) {
+      for (const { item } of replies) {
+        run.failed(item.raw.id, err);
+      }
+      return;
+    }
   }
   for (const [index, { item }] of replies.entries()) {
     const { raw, mail, plan, threadId } = item;
@@ -302,9 +313,9 @@ async function routeOne(
   parsed: ParsedMail | Error | undefined,
   batch: Batch,
   logger: Logger,
-): Promise<string> {
+): Promise<{ action: string; held?: true }> {
   if (raw.state !== 'received') {
-    return `skipped: already ${raw.state}`;
+    return { action: `skipped: already ${raw.state}` };
   }
   const finished = await finishInterrupted(deps.db, raw, batch.effects);
   if (finished) {
@@ -313,7 +324,7 @@ async function routeOne(
     if (keys) {
       batch.lookups?.noteRouted({ id: raw.id, receivedAt: raw.receivedAt, keys }, true);
     }
-    return finished.action;
+    return { action: finished.action };
   }
   const mail = parsed ?? (await parseStored(raw.raw));
   if (mail instanceof Error) {
@@ -321,7 +332,7 @@ async function routeOne(
       state: 'failed',
       error: `the mail cannot be parsed: ${mail.message}`,
     });
-    return 'failed';
+    return { action: 'failed' };
   }
   // The batch's mails are all of its database, read once for the batch.
   const { context } = batch;
@@ -329,13 +340,11 @@ async function routeOne(
     throw new PermanentError('TENANT_NOT_FOUND', `database ${raw.tenantId} does not exist`);
   }
   const decision = await route(deps, raw, mail, context, batch, logger);
-  if (!decision.held) {
-    logger.info(
-      { rawInboundId: raw.id, action: decision.action, reasons: decision.reasons },
-      'inbound.routed',
-    );
+  if (decision.held) {
+    return { action: decision.action, held: true };
   }
-  return decision.action;
+  logger.info({ rawInboundId: raw.id, action: decision.action, reasons: decision.reasons }, 'inbound.routed');
+  return { action: decision.action };
 }
 
 async function route(
@@ -476,6 +485,10 @@ async function storeInThread(
       bytes: input.message.bodyHtml.length + input.message.bodyText.length,
     });
     return { ...decision, held: true };
+  }
+  // A message stored now goes before the replies held for its thread: they arrived first.
+  if (decision.threadId && pending?.holdsThread(decision.threadId)) {
+    await pending.flush();
   }
   const stored = replyThreadId
     ? await storeMessage(deps.db, raw, mail, plan, replyThreadId, null)

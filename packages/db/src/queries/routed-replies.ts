@@ -38,11 +38,14 @@ const storeReplies = namedStatement<{ ord: number; id: string | null; mail_ids: 
         from input i
        where r.id = i.raw_inbound_id and r.tenant_id = ${p('tenantId')}::uuid
     ), stored as (
+      -- Each message its own moment, in the batch's order (clock_timestamp() is read row by row, after
+      -- the sort): a thread lists its messages by time, and the transaction's one now() would tie them.
       insert into messages (tenant_id, thread_id, kind, author_contact_id, author_email, author_name, subject,
-                            body_html, body_text, message_id, in_reply_to, "references", raw_inbound_id)
+                            body_html, body_text, message_id, in_reply_to, "references", raw_inbound_id,
+                            created_at)
       select ${p('tenantId')}::uuid, i.thread_id, i.kind, i.author_contact_id, i.author_email, i.author_name,
              i.subject, i.body_html, i.body_text, i.message_id, i.in_reply_to,
-             array(select jsonb_array_elements_text(i.refs)), i.raw_inbound_id
+             array(select jsonb_array_elements_text(i.refs)), i.raw_inbound_id, clock_timestamp()
         from input i
        order by i.ord
       on conflict (tenant_id, message_id) do nothing
@@ -73,9 +76,15 @@ const storeReplies = namedStatement<{ ord: number; id: string | null; mail_ids: 
       insert into notifications (tenant_id, message_id, contact_id, email, outgoing_mail_id)
       select ${p('tenantId')}::uuid, message_id, recipient_contact_id, recipient_email, id from mails
     ), reset as (
+      -- Address by address through the (tenant, address) index: a join of the array to the table, or
+      -- \`= any($array)\`, can keep a generic plan that scans them all (see knownMessages).
       update contacts set bounce_count = 0, updated_at = now()
-       where tenant_id = ${p('tenantId')}::uuid and email_normalized = any(${p('resetEmailSet')}::text[])
-         and bounce_count > 0
+       where id in (select c.id
+                      from unnest(${p('resetEmailSet')}::text[]) as e(email)
+                      cross join lateral (
+                        select id from contacts
+                         where tenant_id = ${p('tenantId')}::uuid and email_normalized = e.email and bounce_count > 0
+                      ) c)
     )
     select i.ord::int as ord, s.id,
            array(select m.id from mails m where m.message_id = s.id) as mail_ids
