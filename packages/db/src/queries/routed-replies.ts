@@ -76,15 +76,10 @@ const storeReplies = namedStatement<{ ord: number; id: string | null; mail_ids: 
       insert into notifications (tenant_id, message_id, contact_id, email, outgoing_mail_id)
       select ${p('tenantId')}::uuid, message_id, recipient_contact_id, recipient_email, id from mails
     ), reset as (
-      -- Address by address through the (tenant, address) index: a join of the array to the table, or
-      -- \`= any($array)\`, can keep a generic plan that scans them all (see knownMessages).
+      -- Through the small index of bounced contacts (contacts_bounced_idx), whatever the batch holds.
       update contacts set bounce_count = 0, updated_at = now()
-       where id in (select c.id
-                      from unnest(${p('resetEmailSet')}::text[]) as e(email)
-                      cross join lateral (
-                        select id from contacts
-                         where tenant_id = ${p('tenantId')}::uuid and email_normalized = e.email and bounce_count > 0
-                      ) c)
+       where tenant_id = ${p('tenantId')}::uuid and email_normalized = any(${p('resetEmailSet')}::text[])
+         and bounce_count > 0
     )
     select i.ord::int as ord, s.id,
            array(select m.id from mails m where m.message_id = s.id) as mail_ids

@@ -63,7 +63,12 @@ export const contacts = pgTable(
     lastBounceAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
-  (t) => [index().on(t.tenantId, t.emailNormalized)],
+  (t) => [
+    index().on(t.tenantId, t.emailNormalized),
+    // The few contacts whose address bounced: a person's reply resets them (R10.2), and the reset of
+    // every stored reply reads this rather than every contact with the address.
+    index('contacts_bounced_idx').on(t.tenantId, t.emailNormalized).where(sql`${t.bounceCount} > 0`),
+  ],
 );
 
 /** The chatter of one business document, (model, record id). */
