@@ -99,6 +99,16 @@ type Mail = {
   body: string;
 };
 
+/** Bob's reply to the order: in the batch twice, the second time as a copy. */
+const bobThanks = (domain: string): Mail => ({
+  from: 'bob@client.test',
+  to: `catchall@${domain}`,
+  messageId: 'r2@client.test',
+  inReplyTo: 'posted-s7@erp.test',
+  subject: 'Re: S7',
+  body: 'Thanks',
+});
+
 // In arrival order; each mail depends on what the database holds, or on a mail before it.
 const mails = (domain: string): [Mail, string][] => [
   [
@@ -122,17 +132,7 @@ const mails = (domain: string): [Mail, string][] => [
     },
     'reply',
   ],
-  [
-    {
-      from: 'bob@client.test',
-      to: `catchall@${domain}`,
-      messageId: 'r2@client.test',
-      inReplyTo: 'posted-s7@erp.test',
-      subject: 'Re: S7',
-      body: 'Thanks',
-    },
-    'reply',
-  ],
+  [bobThanks(domain), 'reply'],
   // An answer to the reply just before it, and a copy of that reply: in a batch, that reply is not
   // stored yet when they are routed (the batch's replies are stored together) until they ask.
   [
@@ -146,17 +146,7 @@ const mails = (domain: string): [Mail, string][] => [
     },
     'reply',
   ],
-  [
-    {
-      from: 'bob@client.test',
-      to: `catchall@${domain}`,
-      messageId: 'r2@client.test',
-      inReplyTo: 'posted-s7@erp.test',
-      subject: 'Re: S7',
-      body: 'Thanks',
-    },
-    'dropped',
-  ],
+  [bobThanks(domain), 'dropped'],
   [
     {
       from: 'ada@elsewhere.test',

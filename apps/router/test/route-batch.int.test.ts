@@ -69,6 +69,11 @@ async function storeAliasMail(
       '',
     ].join('\r\n'),
   );
+  return storeRaw(raw, sender, `${alias}@${domain}`);
+}
+
+/** Stores a mail as the SMTP ingress would, received for `to`. */
+async function storeRaw(raw: Buffer, sender: string, to: string): Promise<string> {
   const { id } = await storeRawInbound(db.db, {
     tenantId,
     source: 'smtp',
@@ -77,7 +82,7 @@ async function storeAliasMail(
     size: raw.length,
     sha256: randomUUID(),
     envelopeFrom: sender,
-    envelopeTo: [`${alias}@${domain}`],
+    envelopeTo: [to],
   });
   return id;
 }
@@ -223,17 +228,7 @@ async function storeReplyWithFile(subject: string, recordId: string): Promise<st
       '',
     ].join('\r\n'),
   );
-  const { id } = await storeRawInbound(db.db, {
-    tenantId,
-    source: 'smtp',
-    sourceKey: `smtp:${randomUUID()}`,
-    raw,
-    size: raw.length,
-    sha256: randomUUID(),
-    envelopeFrom: 'bob@elsewhere.test',
-    envelopeTo: [`orders@${domain}`],
-  });
-  return id;
+  return storeRaw(raw, 'bob@elsewhere.test', `orders@${domain}`);
 }
 
 describe('a routing batch', () => {

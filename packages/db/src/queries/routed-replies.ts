@@ -106,26 +106,32 @@ export async function storeRoutedReplies(
   if (replies.some((r) => r.message.tenantId !== tenantId)) {
     throw new Error('storeRoutedReplies: every reply must be of the database it is stored for');
   }
-  const column = <T>(pick: (r: RoutedMessage) => T): T[] => replies.map(pick);
+  // Each reply's derived values worked out once, then laid out as the statement's columns.
+  const prepared = replies.map((r) => ({
+    r,
+    keys: loopKeyColumns(r.decision),
+    delivery: followerDeliveryValues(r.message),
+  }));
+  const column = <T>(pick: (x: (typeof prepared)[number]) => T): T[] => prepared.map(pick);
   const rows = await storeReplies(db, {
     tenantId,
-    rawInboundIds: column((r) => r.rawInboundId),
-    decisions: column((r) => JSON.stringify(r.decision)),
-    senderEmails: column((r) => loopKeyColumns(r.decision).senderEmail ?? null),
-    fingerprints: column((r) => loopKeyColumns(r.decision).contentFingerprint ?? null),
-    threadIds: column((r) => r.message.threadId),
-    authorContactIds: column((r) => r.message.authorContactId),
-    authorEmails: column((r) => r.message.authorEmail),
-    authorNames: column((r) => r.message.authorName),
-    subjects: column((r) => r.message.subject),
-    bodiesHtml: column((r) => r.message.bodyHtml),
-    bodiesText: column((r) => r.message.bodyText),
-    messageIds: column((r) => r.message.messageId),
-    inReplyTos: column((r) => r.message.inReplyTo ?? null),
-    references: column((r) => JSON.stringify(r.message.references ?? [])),
-    authorEmailsLower: column((r) => followerDeliveryValues(r.message).authorEmail),
-    notifyFollowers: column((r) => followerDeliveryValues(r.message).notifyFollowers),
-    kinds: column((r) => r.message.kind),
+    rawInboundIds: column(({ r }) => r.rawInboundId),
+    decisions: column(({ r }) => JSON.stringify(r.decision)),
+    senderEmails: column(({ keys }) => keys.senderEmail ?? null),
+    fingerprints: column(({ keys }) => keys.contentFingerprint ?? null),
+    threadIds: column(({ r }) => r.message.threadId),
+    authorContactIds: column(({ r }) => r.message.authorContactId),
+    authorEmails: column(({ r }) => r.message.authorEmail),
+    authorNames: column(({ r }) => r.message.authorName),
+    subjects: column(({ r }) => r.message.subject),
+    bodiesHtml: column(({ r }) => r.message.bodyHtml),
+    bodiesText: column(({ r }) => r.message.bodyText),
+    messageIds: column(({ r }) => r.message.messageId),
+    inReplyTos: column(({ r }) => r.message.inReplyTo ?? null),
+    references: column(({ r }) => JSON.stringify(r.message.references ?? [])),
+    authorEmailsLower: column(({ delivery }) => delivery.authorEmail),
+    notifyFollowers: column(({ delivery }) => delivery.notifyFollowers),
+    kinds: column(({ r }) => r.message.kind),
     resetEmailSet: [...new Set(replies.map((r) => r.resetBounceOf?.trim().toLowerCase() ?? ''))].filter(
       Boolean,
     ),
