@@ -103,7 +103,13 @@ export async function storeRawInbounds(
     select k.ord, coalesce(i.id, prior.id) as id, (i.id is not null and k.rank = 1) as created
       from ranked k
       left join inserted i on i.tenant_id = k.tenant_id and i.source_key = k.source_key
-      left join raw_inbound_messages prior on prior.tenant_id = k.tenant_id and prior.source_key = k.source_key
+      -- Looked up only for a row not inserted, key by key through the (tenant, source key) index:
+      -- joined plainly, a plan could read the whole table to find the few copies.
+      left join lateral (
+        select p.id from raw_inbound_messages p
+         where i.id is null and p.tenant_id = k.tenant_id and p.source_key = k.source_key
+        offset 0
+      ) prior on true
      order by k.ord`);
   return Promise.all(
     stored.rows.map(async (row, ord) => {
@@ -169,18 +175,21 @@ export async function findRawInbounds(
   ids: readonly string[],
 ): Promise<(Omit<RawInbound, 'raw'> & { raw: Buffer | null })[]> {
   const { raw, ...columns } = getTableColumns(rawInboundMessages);
-  return db
-    .select({
-      ...columns,
-      raw: sql<Buffer | null>`case when ${rawInboundMessages.size} <= ${rawInlineBytes} then ${raw} end`,
-    })
-    .from(rawInboundMessages)
-    .where(
-      and(
-        eq(rawInboundMessages.tenantId, tenantId),
-        sql`${rawInboundMessages.id} = any(${sql.param(ids)}::uuid[])`,
-      ),
-    );
+  return (
+    db
+      .select({
+        ...columns,
+        raw: sql<Buffer | null>`case when ${rawInboundMessages.size} <= ${rawInlineBytes} then ${raw} end`,
+      })
+      // Id by id through the primary key (OFFSET 0 keeps each lookup apart): with the database's test
+      // in the same scan, a plan could read all its mail waiting to be routed through the state index.
+      .from(
+        sql`unnest(${sql.param(ids)}::uuid[]) as wanted(id)
+            cross join lateral (select r.id from ${rawInboundMessages} as r where r.id = wanted.id offset 0) as found`,
+      )
+      .innerJoin(rawInboundMessages, eq(rawInboundMessages.id, sql`found.id`))
+      .where(eq(rawInboundMessages.tenantId, tenantId))
+  );
 }
 
 /** A stored mail's state and noted decision, without its content. */
@@ -283,7 +292,9 @@ export async function markRawInbounds(
                   ${sql.param(keys.map((k) => k.senderEmail ?? null))}::text[],
                   ${sql.param(keys.map((k) => k.contentFingerprint ?? null))}::text[])
            as m(id, state, decision, sender_email, fingerprint)
-     where r.id = m.id and r.state = 'received' ${relaxed}`);
+     -- The state compared as text, so that only the primary key can find the rows: through the state
+     -- index a plan read every mail still waiting, a long list exactly when the router is behind.
+     where r.id = m.id and r.state::text = 'received' ${relaxed}`);
 }
 
 /** Stored mail still `received` after a while: its routing job may have been lost. */
@@ -350,16 +361,21 @@ export async function findThreadByRecord(db: DbOrTx, tenantId: string, model: st
 // chose, while the table was small, to scan all of a database's messages and filter them, and kept
 // that plan as the table grew: 1.2 ms per mail at 3,000 messages in the inbound benchmark. An
 // equality per id always descends the unique (tenant, Message-ID) index.
+// Message-ID by Message-ID through the (tenant, Message-ID) index, each lookup kept apart (OFFSET 0):
+// joined plainly, a generic or stale-statistics plan read all of a database's messages and kept a few.
 export const knownMessages = (db: DbOrTx, tenantId: unknown, ids: unknown) =>
   db
-    .select({ thread: threads, messageId: messages.messageId })
-    .from(sql`unnest(${Array.isArray(ids) ? sql.param(ids) : ids}::text[]) as known(id)`)
-    .innerJoin(
-      messages,
-      and(eq(messages.tenantId, tenantId as string), sql`${messages.messageId} = known.id`),
+    .select({ thread: threads, messageId: sql<string>`stored.message_id` })
+    .from(
+      sql`unnest(${Array.isArray(ids) ? sql.param(ids) : ids}::text[]) as known(id)
+          cross join lateral (
+            select m.message_id, m.thread_id, m.created_at from ${messages} as m
+             where m.tenant_id = ${tenantId}::uuid and m.message_id = known.id
+            offset 0
+          ) as stored`,
     )
-    .innerJoin(threads, eq(threads.id, messages.threadId))
-    .orderBy(desc(messages.createdAt));
+    .innerJoin(threads, eq(threads.id, sql`stored.thread_id`))
+    .orderBy(sql`stored.created_at desc`);
 const preparedKnownMessages = preparedOn((db) =>
   knownMessages(db, sql.placeholder('tenantId'), sql.placeholder('ids')).prepare('find_known_messages'),
 );

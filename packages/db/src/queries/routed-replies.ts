@@ -36,7 +36,9 @@ const storeReplies = namedStatement<{ ord: number; id: string | null; mail_ids: 
              sender_email = coalesce(i.sender_email, r.sender_email),
              content_fingerprint = coalesce(i.fingerprint, r.content_fingerprint)
         from input i
-       where r.id = i.raw_inbound_id and r.tenant_id = ${p('tenantId')}::uuid
+       -- The database compared as text, so that only the primary key can find the rows: through the
+       -- database's index a plan read all its stored mail for a few replies.
+       where r.id = i.raw_inbound_id and r.tenant_id::text = ${p('tenantId')}::uuid::text
     ), stored as (
       -- Each message its own moment, in the batch's order (clock_timestamp() is read row by row, after
       -- the sort): a thread lists its messages by time, and the transaction's one now() would tie them.
