@@ -22,6 +22,7 @@ import {
 import { simpleParser } from 'mailparser';
 import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
 import setupTemplate from '../packages/test-support/src/global-setup.js';
+import { describeMachineCpu, machineCpu } from './inbound-machine-cpu.js';
 import { generateMailMix, planWorld } from './inbound-mail-mix.js';
 import { seededRandom } from './inbound-mime.js';
 import { checkOutcome } from './inbound-outcome.js';
@@ -113,6 +114,7 @@ async function sotamail(settings: RouterSettings): Promise<number> {
     });
     process.stdout.write(`  warm-up: ${warmupCount} mails routed in ${warm.seconds.toFixed(1)} s\n`);
     const before = await pgSnapshot(h.db);
+    const cpuBefore = machineCpu();
     const run = await sendAndWaitRouted({
       db: h.db,
       tenantIds,
@@ -121,10 +123,13 @@ async function sotamail(settings: RouterSettings): Promise<number> {
       clients,
       settings,
     });
+    const cpuAfter = machineCpu();
     await stopServices(services);
     const pgWork = describePgWork(before, await pgSnapshot(h.db), count);
     const outcome = await checkOutcome(h.db, tenantIds, mails);
-    process.stdout.write(`${run.summary}\n${pgWork}\n${outcome.summary}\n`);
+    process.stdout.write(
+      `${run.summary}\n  ${describeMachineCpu(cpuBefore, cpuAfter, count)}\n${pgWork}\n${outcome.summary}\n`,
+    );
     if (!outcome.ok) {
       throw new Error(outcome.problem);
     }
@@ -151,8 +156,12 @@ async function baseline(): Promise<number> {
 
 const fmt = (n: number) => n.toFixed(1);
 try {
+  // The ceiling before and after ours, and their mean: the machine's speed drifts over a run.
+  const before = await baseline();
   const x = await sotamail({ stallMs: 120_000, progressEveryMs: 15_000 });
-  const y = await baseline();
+  const after = await baseline();
+  const y = (before + after) / 2;
+  process.stdout.write(`  baseline: ${fmt(before)} msg/s before, ${fmt(after)} msg/s after\n`);
   // Other work on the machine skews both numbers: the load says how quiet it was.
   process.stdout.write(`  load average at the end: ${loadavg()[0]?.toFixed(1)}\n`);
   process.stdout.write(
