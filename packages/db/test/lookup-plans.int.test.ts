@@ -96,6 +96,8 @@ async function rowsRead(table: string, run: (tx: DbOrTx) => Promise<unknown>): P
       throw new Error('rolled back');
     }),
   ).rejects.toThrow('rolled back');
+  // A statement reads at least its own rows: zero would mean the counters are off, proving nothing.
+  expect(read).toBeGreaterThan(0);
   return read;
 }
 
@@ -109,13 +111,9 @@ describe('batch lookups under statistics that undercount a database', () => {
     );
     let found = 0;
     const read = await rowsRead('raw_inbound_messages', async (tx) => {
-      found = (
-        await findRawInbounds(
-          tx,
-          a,
-          rows.map((r) => r.id),
-        )
-      ).length;
+      // Each id asked twice: each mail still comes once.
+      const ids = rows.map((r) => r.id);
+      found = (await findRawInbounds(tx, a, [...ids, ...ids])).length;
     });
     expect(found).toBe(keys);
     expect(read).toBeLessThanOrEqual(keys * 3);
