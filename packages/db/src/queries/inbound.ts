@@ -175,25 +175,20 @@ export async function findRawInbounds(
   ids: readonly string[],
 ): Promise<(Omit<RawInbound, 'raw'> & { raw: Buffer | null })[]> {
   const { raw, ...columns } = getTableColumns(rawInboundMessages);
-  return (
-    db
-      .select({
-        ...columns,
-        raw: sql<Buffer | null>`case when ${rawInboundMessages.size} <= ${rawInlineBytes} then ${raw} end`,
-      })
-      // Id by id through the primary key, the database's test inside each lookup (OFFSET 0 keeps them
-      // apart); joined plainly, a plan could read all the database's mail waiting to be routed through
-      // the state index. The row itself is then read by its id alone: no index but the key answers that.
-      .from(
-        sql`unnest(${sql.param([...new Set(ids)])}::uuid[]) as wanted(id)
-            cross join lateral (
-              select r.id from ${rawInboundMessages} as r
-               where r.id = wanted.id and r.tenant_id = ${tenantId}::uuid
-              offset 0
-            ) as found`,
-      )
-      .innerJoin(rawInboundMessages, eq(rawInboundMessages.id, sql`found.id`))
-  );
+  return db
+    .select({
+      ...columns,
+      raw: sql<Buffer | null>`case when ${rawInboundMessages.size} <= ${rawInlineBytes} then ${raw} end`,
+    })
+    .from(rawInboundMessages)
+    .where(
+      and(
+        sql`${rawInboundMessages.id} = any(${sql.param([...ids])}::uuid[])`,
+        // The database compared as text, so that only the primary key can find the rows (as in
+        // markRawInbounds): through a database index a plan read all its mail waiting to be routed.
+        sql`${rawInboundMessages.tenantId}::text = ${tenantId}::uuid::text`,
+      ),
+    );
 }
 
 /** A stored mail's state and noted decision, without its content. */
