@@ -7,15 +7,16 @@ import {
   findSameContentAmong,
   insertTenant,
   markRawInbounds,
+  storeRoutedReplies,
 } from '@sotamail/db';
 import { createTestDatabase, type TestDatabase } from '@sotamail/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Against real PostgreSQL: the lookups the router makes for a batch of mails, and the batch's marks,
-// go key by key through an index however wrong the statistics are. The statistics here say database
-// A holds a handful of rows (ANALYZE ran when it did), then A grows to thousands before the next
-// ANALYZE, as a new database or a busy one does between autovacuum's rounds. Each statement then runs
+// Against real PostgreSQL: the lookups the router makes for a batch of mails, the notes of its
+// replies' decisions and the batch's marks go key by key through an index however wrong the
+// statistics are. The statistics here say database A holds a handful of rows (ANALYZE ran when it
+// did), then A grows to thousands before the next ANALYZE, as a new database or a busy one does between autovacuum's rounds. Each statement then runs
 // in a transaction whose own counters (pg_stat_xact_user_tables) tell how many rows it read: a plan
 // that read all of A's rows to keep a few (what the plain joins did in the benchmark) fails here.
 
@@ -145,6 +146,41 @@ describe('batch lookups under statistics that undercount a database', () => {
       return Number(rows[0]?.n);
     });
     expect(marked).toBe(keys);
+  });
+
+  it("notes a batch of replies' decisions through the primary key", async () => {
+    const ids = await storedIds();
+    const { rows } = await db.pool.query<{ id: string }>(
+      `select id from threads where tenant_id = $1 and record_id = 'r100'`,
+      [a],
+    );
+    const threadId = rows[0]?.id ?? '';
+    const stored = await readsKeyByKey('raw_inbound_messages', (tx) =>
+      storeRoutedReplies(
+        tx,
+        a,
+        ids.map((rawInboundId, i) => ({
+          rawInboundId,
+          decision: { action: 'reply', threadId },
+          resetBounceOf: null,
+          message: {
+            tenantId: a,
+            threadId,
+            kind: 'email' as const,
+            authorContactId: null,
+            authorEmail: `reply${i}@x.test`,
+            authorName: null,
+            subject: 'Re: r100',
+            bodyHtml: '',
+            bodyText: 'Thanks',
+            messageId: `reply${i}@x.test`,
+            notifyFollowers: true,
+          },
+        })),
+      ),
+    );
+    // The decisions noted (one read per mail) and each message's reference to its mail checked.
+    expect(stored.filter((s) => s.created)).toHaveLength(keys);
   });
 
   it('finds known Message-IDs one by one', async () => {
