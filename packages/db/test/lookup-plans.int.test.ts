@@ -14,11 +14,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Against real PostgreSQL: the lookups the router makes for a batch of mails, the notes of its
-// replies' decisions and the batch's marks go key by key through an index however wrong the
-// statistics are. The statistics here say database A holds a handful of rows (ANALYZE ran when it
-// did), then A grows to thousands before the next ANALYZE, as a new database or a busy one does between autovacuum's rounds. Each statement then runs
-// in a transaction whose own counters (pg_stat_xact_user_tables) tell how many rows it read: a plan
-// that read all of A's rows to keep a few (what the plain joins did in the benchmark) fails here.
+// replies' decisions and the batch's marks go key by key through an index however wrong the statistics
+// are. The statistics here say database A holds a handful of rows (ANALYZE ran when it did), then A
+// grows to thousands before the next ANALYZE, as a new database or a busy one does between
+// autovacuum's rounds. Each statement then runs in a transaction whose own counters
+// (pg_stat_xact_user_tables) tell how many rows it read: a plan that read all of A's rows to keep a
+// few (what the plain joins did in the benchmark) fails here.
 
 const grown = 3_000;
 const keys = 20;
