@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@sotamail/logging';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { BoundedContent } from '../domain/bounded-content.js';
 
 export type IngressStore = (mail: {
   raw: Buffer;
@@ -78,14 +79,14 @@ export async function startSmtpIngress(options: {
       }
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const content = new BoundedContent(options.maxBytes);
+      stream.on('data', (chunk: Buffer) => content.add(chunk));
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+        const raw = content.content();
+        if (!raw || (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           callback(smtpError(552, `5.3.4 message too big: the limit is ${options.maxBytes} bytes`));
           return;
         }
-        const raw = Buffer.concat(chunks);
         const mailFrom = session.envelope.mailFrom;
         // Grouped from the transaction's own recipient list, which smtp-server keeps per transaction.
         groupByTenant(session.envelope.rcptTo, tenantAtRcpt, options.tenantOfDomain)
