@@ -6,6 +6,7 @@ import {
   isPermanentFetchError,
   StoreFailedError,
 } from '../domain/describe-fetch-error.js';
+import { newUids } from '../domain/new-uids.js';
 import { type CredentialOf, loginWithCredential, type MailboxCredential } from './mailbox-credential.js';
 
 export type ImapTarget = {
@@ -93,9 +94,7 @@ export function startImapSession(options: {
       }
       await ports.saveCheckpoint(uidValidity, 0);
     }
-    const found = (await c.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
-    // `n:*` always matches the highest UID, even below n: keep only what is really new.
-    const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    const uids = newUids(await c.search({ uid: `${lastUid + 1}:*` }, { uid: true }), lastUid);
     for (const uid of uids) {
       if (stopped) {
         return;
