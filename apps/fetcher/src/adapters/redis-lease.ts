@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 // Renew and release only while the lease is still ours: another instance may hold it since it expired.
@@ -15,13 +16,17 @@ export type Lease = {
 
 /**
  * A lease on one resource across all instances (`SET key owner NX PX ttl`): the holder renews it while
- * it works; when the holder dies, the lease expires and another instance takes it.
+ * it works; when the holder dies, the lease expires and another instance takes it. `owner` names the
+ * instance; the value stored adds a token of this lease object.
  */
 export function createRedisLease(
   redis: Redis,
   options: { key: string; owner: string; ttlMs: number },
 ): Lease {
-  const { key, owner, ttlMs } = options;
+  const { key, ttlMs } = options;
+  // Each lease its own token, not only its instance's: a session still stopping after its lease was
+  // lost must not release the lease a new session of the same instance has taken since.
+  const owner = `${options.owner}:${randomBytes(4).toString('hex')}`;
   return {
     key,
     async acquire() {
