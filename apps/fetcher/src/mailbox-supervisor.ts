@@ -52,29 +52,42 @@ export function startMailboxSupervisor(options: {
     return stopped;
   }
 
-  function keepLease(id: string, lease: Lease): NodeJS.Timeout {
-    let renewedAt = Date.now();
-    const renewTimer = setInterval(
-      () => {
-        lease.renew().then(
-          (ours) => {
-            if (ours) {
-              renewedAt = Date.now();
-              return;
-            }
-            void stop(id, 'lease lost');
-          },
-          (err: unknown) => {
-            // Redis away: keep working only while the lease cannot have expired yet.
-            logger.warn({ err, incomingServerId: id }, event(id, 'lease_renew_failed'));
-            if (Date.now() - renewedAt >= options.leaseTtlMs) {
-              void stop(id, 'lease expired');
-            }
-          },
-        );
-      },
-      Math.max(100, Math.floor(options.leaseTtlMs / 3)),
-    );
+  /**
+   * Renews the lease every third of its ttl while the session runs. The lease lasts a ttl from a
+   * moment after its last renewal that succeeded was asked (`renewedAt`, first the acquisition): once
+   * half a ttl has passed without one, the session is stopped, with a third of a ttl to spare before
+   * another instance may take the mailbox. That holds whether Redis answers that the lease is lost,
+   * fails, or never answers at all (a half-open connection leaves a command pending forever).
+   */
+  function keepLease(id: string, lease: Lease, renewedSince: number): NodeJS.Timeout {
+    const everyMs = Math.max(100, Math.floor(options.leaseTtlMs / 3));
+    let renewedAt = renewedSince;
+    let renewing = false;
+    const renewTimer = setInterval(() => {
+      if (Date.now() - renewedAt > options.leaseTtlMs / 2) {
+        void stop(id, 'lease not renewed in time');
+        return;
+      }
+      if (renewing) {
+        return;
+      }
+      renewing = true;
+      const askedAt = Date.now();
+      lease.renew().then(
+        (ours) => {
+          renewing = false;
+          if (ours) {
+            renewedAt = askedAt;
+            return;
+          }
+          void stop(id, 'lease lost');
+        },
+        (err: unknown) => {
+          renewing = false;
+          logger.warn({ err, incomingServerId: id }, event(id, 'lease_renew_failed'));
+        },
+      );
+    }, everyMs);
     renewTimer.unref();
     return renewTimer;
   }
@@ -96,6 +109,7 @@ export function startMailboxSupervisor(options: {
         continue;
       }
       const lease = options.lease(id);
+      const askedAt = Date.now();
       if (!(await lease.acquire())) {
         continue;
       }
@@ -109,7 +123,7 @@ export function startMailboxSupervisor(options: {
         fingerprint: options.fingerprint(target),
         session: options.startSession(target),
         lease,
-        renewTimer: keepLease(id, lease),
+        renewTimer: keepLease(id, lease, askedAt),
       });
     }
   }
