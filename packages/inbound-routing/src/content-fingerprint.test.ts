@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentFingerprint } from './content-fingerprint.js';
 import { htmlPlainText } from './html-plain-text.js';
@@ -25,6 +26,26 @@ describe('contentFingerprint (R9.2)', () => {
     ['another body', 'Your quote', 'Thanks, I accept.'],
   ])('differs with %s', (_label, subject, text) => {
     expect(contentFingerprint(subject, text)).not.toBe(base);
+  });
+
+  it.each<[string, string[], string[], boolean]>([
+    ['different photos under the same two words', ['a1'], ['b2'], false],
+    ['a photo added', [], ['b2'], false],
+    ['the same files in another order', ['a1', 'b2'], ['b2', 'a1'], true],
+    ['the same logo each round', ['logo'], ['logo'], true],
+  ])('with attachments: %s', (_label, first, second, same) => {
+    const of = (digests: string[]) =>
+      contentFingerprint('Re: Order SO042', 'Sent from my phone', undefined, digests);
+    expect(of(first) === of(second)).toBe(same);
+  });
+
+  it('is the fingerprint of old for mail without attachments (mail stored before still compares)', () => {
+    const before = createHash('sha256')
+      .update('your quote\ni am a robot. i received your message.')
+      .digest('hex');
+    expect(
+      contentFingerprint('Re: Your quote', 'I am a robot. I received your message.', undefined, []),
+    ).toBe(before);
   });
 
   // HTML-only mail whose text mailparser left empty: the HTML's words count, not the subject alone.
