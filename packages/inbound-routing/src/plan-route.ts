@@ -65,6 +65,14 @@ export function loopPeriodStart(now: Date, params: Record<string, string>): Date
   return new Date(now.getTime() - Number(params['mail.incoming.limit.period'] ?? 60) * 60_000);
 }
 
+/**
+ * The catchall or bounce alias as routing compares it: recipients are compared lower-cased, and an
+ * admin may have typed `Support`. Unset or blank is null.
+ */
+export function systemAlias(value: string | undefined): string | null {
+  return value?.trim().toLowerCase() || null;
+}
+
 /** What a mail's lookups are keyed on: worked out once, for its plan and for its batch's prefetch. */
 export type RouteKeys = {
   messageId: string;
@@ -99,7 +107,7 @@ export function routeKeys(input: {
     ...headerText(mail, 'x-original-to'),
     ...envelope.envelopeTo,
   ].map((a) => a.toLowerCase());
-  const bounceAlias = params['mail.bounce.alias'];
+  const bounceAlias = systemAlias(params['mail.bounce.alias']);
   // `catchall+<thread token>` routes as `catchall`; the token is a clue to the thread it answers.
   // The bounce address keeps its VERP token for the bounce processor.
   const tokens: string[] = [];
@@ -122,7 +130,7 @@ export function routeKeys(input: {
     ...parseMessageIdList(headerText(mail, 'in-reply-to').join(' ')),
     ...parseMessageIdList(headerText(mail, 'references').join(' ')),
   ];
-  const catchallAlias = params['mail.catchall.alias'] ?? null;
+  const catchallAlias = systemAlias(params['mail.catchall.alias']);
   return {
     messageId,
     senderEmail,
@@ -130,7 +138,12 @@ export function routeKeys(input: {
     localParts,
     tokens,
     references,
-    fingerprint: contentFingerprint(mail.subject ?? '', mail.text ?? '', mail.html),
+    fingerprint: contentFingerprint(
+      mail.subject ?? '',
+      mail.text ?? '',
+      mail.html,
+      mail.attachments.map((a) => a.checksum),
+    ),
     toCatchall: catchallAlias !== null && localParts.includes(catchallAlias),
   };
 }
@@ -168,7 +181,7 @@ export async function planInboundRoute(
   const { messageId, senderEmail, recipients, localParts, tokens, references, fingerprint, toCatchall } =
     keys;
   const from = mail.from?.value[0];
-  const bounceAlias = params['mail.bounce.alias'];
+  const bounceAlias = systemAlias(params['mail.bounce.alias']);
   const automatic = detectAutomaticMail(
     mail,
     envelope.envelopeFrom,
@@ -176,7 +189,7 @@ export async function planInboundRoute(
     bounceAlias ? `${bounceAlias}@${tenant.aliasDomain}` : null,
   );
   const periodStart = loopPeriodStart(input.now, params);
-  const catchallAlias = params['mail.catchall.alias'] ?? null;
+  const catchallAlias = systemAlias(params['mail.catchall.alias']);
   const [known, aliases, sameContent] = await Promise.all([
     lookups.knownMessages(tenant.id, messageId, references),
     input.activeAliases
