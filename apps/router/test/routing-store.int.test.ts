@@ -8,7 +8,7 @@ import {
   storeRawInbound,
 } from '@sotamail/db';
 import { createLogger } from '@sotamail/logging';
-import { createProducer, createWorker, type Producer } from '@sotamail/queues';
+import { createProducer, createWorker, PermanentError, type Producer } from '@sotamail/queues';
 import {
   createTestDatabase,
   createTestRedis,
@@ -157,6 +157,52 @@ describe('the router sweep', () => {
       }
       expect(processed).toHaveLength(3);
       expect(processed[2]).toBe(lost.id);
+    } finally {
+      await worker.close();
+      workerRedis.redis.disconnect();
+    }
+  });
+
+  it('writes the failure of a mail whose job gave up while the database was away, instead of leaving it received', async () => {
+    await producer.queues.get('inbound')?.obliterate({ force: true });
+    const stuck = await storeMail();
+    const workerRedis = await createTestRedis();
+    let failedJobs = 0;
+    const worker = createWorker({
+      queue: 'inbound',
+      connection: workerRedis.redis,
+      prefix: redis.prefix,
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      handlers: {
+        'route-inbound': async () => {
+          throw new PermanentError('DB_DOWN', 'the database is unreachable');
+        },
+        'route-inbound-batch': async () => {
+          throw new Error('the sweep queues single jobs');
+        },
+      },
+    });
+    // No failure handler: as when recording the failure failed too.
+    worker.on('failed', () => {
+      failedJobs++;
+    });
+    try {
+      await producer.enqueue('route-inbound', { tenantId, rawInboundId: stuck.id }, { jobId: stuck.id });
+      const until = Date.now() + 10_000;
+      while (failedJobs < 1 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(failedJobs).toBe(1);
+      expect((await findRawInbound(db.db, tenantId, stuck.id))?.state).toBe('received');
+
+      // (Mail of the tests before is swept too.)
+      expect(await requeueUnrouted({ db: db.db, producer }, new Date(Date.now() + 1_000))).toBeGreaterThan(0);
+      const after = await findRawInbound(db.db, tenantId, stuck.id);
+      expect(after?.state).toBe('failed');
+      expect(after?.error).toMatch(/^routing failed \(tried once\): .*the database is unreachable$/);
+      // Listed as failed now, it is no longer the sweep's: its failed job is not replaced by another.
+      await requeueUnrouted({ db: db.db, producer }, new Date(Date.now() + 1_000));
+      expect(await producer.queues.get('inbound')?.getJobState(stuck.id)).toBe('failed');
     } finally {
       await worker.close();
       workerRedis.redis.disconnect();

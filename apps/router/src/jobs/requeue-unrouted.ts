@@ -1,4 +1,4 @@
-import { type Db, findUnroutedRaw } from '@sotamail/db';
+import { type Db, failUnrouted, findUnroutedRaw } from '@sotamail/db';
 import type { Producer } from '@sotamail/queues';
 
 /**
@@ -6,7 +6,9 @@ import type { Producer } from '@sotamail/queues';
  * was lost (Redis away when it arrived, the fetcher killed before its batch was queued), or its job completed but the last write of the run did not survive a crash of
  * PostgreSQL (it is committed without waiting for the disk, see route-inbound.ts). A completed job
  * under the mail's id would make the new one a no-op, so it is removed first; a failed job stays,
- * visible in the dashboard, rather than retried forever.
+ * visible in the dashboard, rather than retried forever. A mail still `received` under a failed job
+ * is one whose failure could not be written when its job gave up (the database was away too): it is
+ * written now, so the mail is listed for re-processing instead of waiting out the job's retention.
  */
 export async function requeueUnrouted(
   deps: { db: Db; producer: Producer },
@@ -26,6 +28,16 @@ export async function requeueUnrouted(
   const rows = await findUnroutedRaw(deps.db, cutoff);
   for (const r of rows) {
     const previous = await queue?.getJob(r.id);
+    if (previous && (await previous.isFailed())) {
+      const attempts = previous.attemptsMade === 1 ? 'once' : `${previous.attemptsMade} times`;
+      await failUnrouted(
+        deps.db,
+        r.tenantId,
+        [r.id],
+        `routing failed (tried ${attempts}): ${previous.failedReason || 'no reason was recorded'}`,
+      );
+      continue;
+    }
     if (previous && (await previous.isCompleted())) {
       // Another router's sweep may have removed it first.
       await previous.remove().catch(() => {});
