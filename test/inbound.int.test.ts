@@ -432,6 +432,39 @@ describe('malformed mail', () => {
       20_000,
     );
   });
+
+  it('routes a reply with NUL characters (PostgreSQL cannot store them) instead of failing it for good', async () => {
+    const s = await seedThread(d.h, { followers: 1, aliasDomain: 'nul.test' });
+    const original = await post(d.h, s);
+    const raw = [
+      `From: ${s.followerEmails[0]}`,
+      'To: catchall@nul.test',
+      'Subject: =?utf-8?Q?Re:_quote=00?=',
+      `Message-ID: <nul-reply@client.test>`,
+      `In-Reply-To: <${original.messageId}>`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Yes=00, 40 chairs.',
+      '> X-SotaMail-Thread: sale.order/%00',
+      '',
+    ].join('\r\n');
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: ingressPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({ envelope: { from: s.followerEmails[0], to: ['catchall@nul.test'] }, raw });
+    transport.close();
+    const [row] = await waitForProcessed(s.databaseId, 1);
+    expect({ state: row?.state, error: row?.error }).toEqual({ state: 'routed', error: null });
+    const reply = (await threadMessages(s.databaseId, s.threadId)).find(
+      (m) => m.messageId === 'nul-reply@client.test',
+    );
+    expect(reply?.subject).toBe('Re: quote');
+    expect(reply?.bodyText.trim()).toBe('Yes, 40 chairs.\n> X-SotaMail-Thread: sale.order/%00');
+  });
 });
 
 describe('loop protection (R9)', () => {

@@ -12,6 +12,8 @@ describe('parseThreadHeader', () => {
     ['sale.order/', null],
     ['sale.order/4 2', null],
     ['sale.order/%E0%A4%A', null],
+    ['sale.order/%00', null],
+    ['sale.order/4%0D%0A2', null],
   ])('%s', (raw, expected) => {
     const parsed = parseThreadHeader(raw);
     expect(parsed ? { model: parsed.model, recordId: parsed.recordId } : null).toEqual(expected);

@@ -18,7 +18,12 @@ export function parseThreadHeader(raw: string): ThreadHeaderValue | null {
     return null;
   }
   try {
-    return { raw: value, model: value.slice(0, slash), recordId: decodeURIComponent(value.slice(slash + 1)) };
+    const recordId = decodeURIComponent(value.slice(slash + 1));
+    // Ours never decodes to a control character; `%00` would only make the thread's lookup fail.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+    return /[\u0000-\u001f\u007f]/.test(recordId)
+      ? null
+      : { raw: value, model: value.slice(0, slash), recordId };
   } catch {
     return null;
   }
