@@ -120,4 +120,29 @@ describe('sotamail route', () => {
     expect(out.exitCode).toBe(2);
     expect(out.stderr).toMatch(/does not exist/);
   });
+
+  it('refuses an id that is not a UUID before asking the database', async () => {
+    const out = await run([
+      '--database',
+      '00000000000000000000000000000000-000',
+      await eml('y.eml', 'x\r\n'),
+    ]);
+    expect(out.exitCode).toBe(2);
+    expect(out.stderr).toMatch(/the id \(UUID\) of a database/);
+  });
+
+  it('names the cause when the database cannot be reached, not the query', async () => {
+    const out = await routeCommand.run({
+      args: [
+        '--database',
+        '00000000-0000-0000-0000-000000000000',
+        await eml('z.eml', 'From: a@x.test\r\n\r\nx\r\n'),
+      ],
+      readStdin: async () => '',
+      env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    });
+    expect(out.exitCode).toBe(1);
+    expect(out.stderr).toMatch(/the database could not be read: .*ECONNREFUSED/);
+    expect(out.stderr).not.toMatch(/select|Failed query/i);
+  });
 });

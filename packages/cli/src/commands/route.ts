@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { createDb, findTenant } from '@sotamail/db';
 import { parseMail, planInboundRoute } from '@sotamail/inbound-routing';
 import { createTokenSigner, parseSecretKey } from '@sotamail/secrets';
-import { type Command, type CommandOutput, EXIT_OK, EXIT_USAGE, isHelpFlag } from '../command.js';
+import {
+  type Command,
+  type CommandOutput,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  isHelpFlag,
+} from '../command.js';
 
 const NAME = 'route';
 
@@ -17,8 +24,8 @@ Nothing is stored or sent. It reads the database at DATABASE_URL (default
 postgres://sotamail:sotamail@127.0.0.1:5432/sotamail, as the services). With SOTAMAIL_SECRET_KEY set
 (the services' key), a reply is also recognised by the signed thread token of its Reply-To address.
 
-Exit status: 0 when the decision was printed; 2 for a usage error, an unknown database or a file that
-cannot be read or parsed.
+Exit status: 0 when the decision was printed; 1 when the database cannot be reached; 2 for a usage
+error, an unknown database or a file that cannot be read or parsed.
 `;
 
 const fail = (message: string): CommandOutput => ({
@@ -49,7 +56,7 @@ export const routeCommand: Command = {
         files.push(arg);
       }
     }
-    if (!database || !/^[0-9a-f-]{36}$/i.test(database)) {
+    if (!database || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(database)) {
       return fail(`--database <id> is required: the id (UUID) of a database\n${routeUsage}`);
     }
     if (files.length !== 1 || !files[0]) {
@@ -97,7 +104,16 @@ export const routeCommand: Command = {
       };
       return { stdout: `${JSON.stringify(line)}\n`, stderr: '', exitCode: EXIT_OK };
     } catch (err) {
-      return fail(`the database could not be read: ${(err as Error).message}`);
+      // Drizzle wraps the driver's error in one that quotes the query: the cause is what to act on.
+      let root = err;
+      while (root instanceof Error && root.cause instanceof Error) {
+        root = root.cause;
+      }
+      return {
+        stdout: '',
+        stderr: `sotamail ${NAME}: the database could not be read: ${root instanceof Error ? root.message : String(root)}\n`,
+        exitCode: EXIT_FAILURE,
+      };
     } finally {
       await handle.close();
     }
