@@ -21,7 +21,8 @@ export type NewNotice = {
 /**
  * Records a refused mail and, in the same transaction, the notice its sender gets. The unique key
  * (database, recipient, day) makes a second refusal of the same sender that day insert nothing, even
- * with routers racing; the decision then says so. `noticeId` is null when no notice was created.
+ * with routers racing; the decision then says so. A mail already answered (routed again after a
+ * re-process) gets no second notice. `noticeId` is null when no notice was created.
  */
 export async function recordRefusal(
   db: Db,
@@ -30,7 +31,21 @@ export async function recordRefusal(
   return db.transaction(async (tx) => {
     let noticeId: string | null = null;
     let note: Record<string, unknown> | null = null;
-    if (values.notice) {
+    // A mail is answered once, however often it is routed again: a re-process on a later day would
+    // otherwise pass the per-day key.
+    const [earlier] = values.notice
+      ? await tx
+          .select({ day: inboundNotices.day })
+          .from(inboundNotices)
+          .where(eq(inboundNotices.rawInboundId, values.rawInboundId))
+          .limit(1)
+      : [];
+    if (values.notice && earlier) {
+      note = {
+        to: values.notice.recipient,
+        skipped: `this mail was already answered with a notice on ${earlier.day}`,
+      };
+    } else if (values.notice) {
       const [row] = await tx
         .insert(inboundNotices)
         .values({ ...values.notice, recipient: values.notice.recipient.toLowerCase() })
