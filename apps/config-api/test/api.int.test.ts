@@ -302,6 +302,46 @@ describe('databases and parameters', () => {
       value: '5',
     });
   });
+
+  it('keeps the catchall and bounce aliases apart from each other and from the aliases (R8.3 before R8.4)', async () => {
+    const db = await createDatabase({ name: 'System aliases', hostingType: 'online' });
+    const url = `/v1/databases/${db.id}/parameters`;
+    const created = await h.call({
+      method: 'POST',
+      url: `/v1/databases/${db.id}/aliases`,
+      payload: { name: 'sales', model: 'crm.lead' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const put = (key: string, value: string) =>
+      h.call({ method: 'PUT', url: `${url}/${key}`, payload: { value } });
+    // An alias's name: the catchall's non-replies would make records.
+    expect(expectError(await put('mail.catchall.alias', 'Sales'), 409, 'CONFLICT').message).toMatch(/alias/);
+    // The other system alias: every reply to the catchall would be taken for a delivery report.
+    expect(expectError(await put('mail.catchall.alias', 'bounce'), 409, 'CONFLICT').message).toMatch(
+      /mail\.bounce\.alias/,
+    );
+    expectError(await put('mail.bounce.alias', 'catchall'), 409, 'CONFLICT');
+    // Stored as routing compares it.
+    expect((await put('mail.catchall.alias', 'Support')).json()).toEqual({
+      key: 'mail.catchall.alias',
+      value: 'support',
+    });
+    // An alias cannot take the catchall's name in another case either.
+    const clash = await h.call({
+      method: 'POST',
+      url: `/v1/databases/${db.id}/aliases`,
+      payload: { name: 'SUPPORT', model: 'helpdesk.ticket' },
+    });
+    expectError(clash, 409, 'CONFLICT');
+    // Back to the default, unless an alias took the default's name meanwhile.
+    const catchallAlias = await h.call({
+      method: 'POST',
+      url: `/v1/databases/${db.id}/aliases`,
+      payload: { name: 'catchall', model: 'crm.lead' },
+    });
+    expect(catchallAlias.statusCode, catchallAlias.body).toBe(201);
+    expectError(await h.call({ method: 'DELETE', url: `${url}/mail.catchall.alias` }), 409, 'CONFLICT');
+  });
 });
 
 describe('outgoing servers', () => {

@@ -81,8 +81,11 @@ export const directoryRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app
     async toValues(input, { db, tenant }) {
       if (input.name !== undefined) {
         const params = await getParameters(db, tenant.id);
-        const reserved = [params['mail.catchall.alias'], params['mail.bounce.alias']];
-        if (reserved.includes(input.name)) {
+        // Compared without case, as routing compares recipients.
+        const reserved = [params['mail.catchall.alias'], params['mail.bounce.alias']].map((n) =>
+          n?.trim().toLowerCase(),
+        );
+        if (reserved.includes(input.name.toLowerCase())) {
           throw new ApiError(
             'CONFLICT',
             `"${input.name}" is the catchall or bounce alias of this database; choose another name.`,

@@ -1,4 +1,11 @@
-import { deleteParameter, getParameters, setParameter, updateTenant } from '@sotamail/db';
+import {
+  aliasRows,
+  type DbOrTx,
+  deleteParameter,
+  getParameters,
+  setParameter,
+  updateTenant,
+} from '@sotamail/db';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -82,11 +89,14 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       const tenant = await loadTenant(request, deps.handle, request.params.databaseId);
       const { key } = request.params;
       guardPlatformSending(request, tenant.hostingType, key);
-      const value = request.body.value.trim();
-      const check = checkParameter(key, value);
+      const given = request.body.value.trim();
+      const check = checkParameter(key, given);
       if (!check.ok) {
         throw new ApiError(check.code, check.message);
       }
+      // Routing compares local parts without case: the system aliases are stored as it reads them.
+      const value = key in systemAliasKeys ? given.toLowerCase() : given;
+      await refuseSystemAliasClash(db, tenant.id, key, value);
       if (key === aliasDomainParameter) {
         await updateTenant(db, tenant.id, { aliasDomain: value.toLowerCase() });
         return { key, value: value.toLowerCase() };
@@ -119,6 +129,9 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
             : `Unknown parameter "${key}".`,
         );
       }
+      if (definition.default !== null) {
+        await refuseSystemAliasClash(db, tenant.id, key, definition.default);
+      }
       if (definition.default === null) {
         await deleteParameter(db, tenant.id, key);
       } else {
@@ -128,3 +141,36 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     },
   );
 };
+
+/** The catchall and bounce aliases, each with the other. */
+const systemAliasKeys: Record<string, string> = {
+  'mail.catchall.alias': 'mail.bounce.alias',
+  'mail.bounce.alias': 'mail.catchall.alias',
+};
+
+/**
+ * The catchall and the bounce address must be neither an alias of the database nor each other:
+ * routing takes a mail to an alias for a new record before it sees the catchall (R8.3 before R8.4),
+ * and mail to the bounce address for a delivery report, so a clash would make the catchall create
+ * records or swallow every reply.
+ */
+async function refuseSystemAliasClash(db: DbOrTx, tenantId: string, key: string, value: string) {
+  const otherKey = systemAliasKeys[key];
+  if (!otherKey) {
+    return;
+  }
+  const name = value.toLowerCase();
+  const other = (await getParameters(db, tenantId))[otherKey]?.trim().toLowerCase();
+  if (other === name) {
+    throw new ApiError(
+      'CONFLICT',
+      `"${name}" is already ${otherKey}: the catchall and the bounce address must differ.`,
+    );
+  }
+  if ((await aliasRows.list(db, tenantId)).some((a) => a.name.toLowerCase() === name)) {
+    throw new ApiError(
+      'CONFLICT',
+      `"${name}" is the name of an alias of this database: mail to it would make records. Rename the alias first, or choose another name.`,
+    );
+  }
+}
