@@ -63,3 +63,27 @@ export async function checkOutcome(
     problem,
   };
 }
+
+/**
+ * The floor run's outcome (inbound-floor-router.ts): every mail stored, parsed and marked, none lost
+ * and none left waiting, so its speed is that of a run that did the whole of that work.
+ */
+export async function checkFloorOutcome(
+  db: TestDatabase,
+  tenantIds: string[],
+  expected: number,
+): Promise<{ ok: boolean; summary: string; problem: string }> {
+  const { rows } = await db.pool.query<{ outcome: string; n: string }>(
+    `select state || coalesce(' ' || (decision->>'action'), '') as outcome, count(*) as n
+       from raw_inbound_messages where tenant_id = any($1::uuid[]) group by 1 order by 2 desc`,
+    [tenantIds],
+  );
+  const outcomes = rows.map((r) => `${r.outcome} ${r.n}`).join(', ');
+  const marked = rows.filter((r) => r.outcome.startsWith('routed ')).reduce((n, r) => n + Number(r.n), 0);
+  const ok = marked === expected;
+  return {
+    ok,
+    summary: `  floor outcomes: ${outcomes}`,
+    problem: ok ? '' : `${marked} of ${expected} mails were stored and marked (${outcomes})`,
+  };
+}

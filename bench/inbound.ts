@@ -6,6 +6,8 @@
 // warm: mails of the same mix to other databases are routed, and parsed, before the clocks start.
 // Needs the local services (`npm run setup`).
 //   npm run bench:inbound                       (BENCH_INBOUND_COUNT=500 for a quick run)
+//   npm run bench:inbound:floor                 the same run with inbound-floor-router.ts in place of
+//                                               the router: what the path costs before any routing
 //   BENCH_SMTP_CLIENTS=8 BENCH_ROUTERS=1 BENCH_ROUTER_CONCURRENCY=… BENCH_INBOUND_SEED=…
 //   BENCH_WARMUP_COUNT=1000
 //   BENCH_CPU_PROF_DIR=/tmp/prof (V8 profiles of the services)
@@ -14,18 +16,20 @@ import { cpus, loadavg } from 'node:os';
 import {
   freePort,
   type ServiceProcess,
+  startScript,
   startService,
   stopServices,
   testEnv,
   waitForHttp,
 } from '@sotamail/test-support';
+import { Queue } from 'bullmq';
 import { simpleParser } from 'mailparser';
 import { type Harness, startHarness } from '../apps/config-api/test/api-harness.js';
 import setupTemplate from '../packages/test-support/src/global-setup.js';
 import { describeMachineCpu, machineCpu } from './inbound-machine-cpu.js';
 import { generateMailMix, planWorld } from './inbound-mail-mix.js';
 import { seededRandom } from './inbound-mime.js';
-import { checkOutcome } from './inbound-outcome.js';
+import { checkFloorOutcome, checkOutcome } from './inbound-outcome.js';
 import { describePgWork, pgSnapshot } from './inbound-pg-stats.js';
 import { type RouterSettings, sendAndWaitRouted } from './inbound-run.js';
 import { seedWorld } from './inbound-seed.js';
@@ -46,6 +50,7 @@ const clients = positiveInt('BENCH_SMTP_CLIENTS', 8);
 const routers = positiveInt('BENCH_ROUTERS', 1);
 const seed = positiveInt('BENCH_INBOUND_SEED', 20_260_302);
 const routerConcurrency = process.env.BENCH_ROUTER_CONCURRENCY;
+const floor = process.env.BENCH_INBOUND_FLOOR === '1';
 
 const random = seededRandom(seed);
 const world = planWorld(random);
@@ -58,7 +63,7 @@ const warmWorld = planWorld(warmRandom, 'warm');
 const warmMails = generateMailMix(warmRandom, warmWorld, warmupCount);
 const bytes = mails.reduce((n, m) => n + m.raw.length, 0);
 process.stdout.write(
-  `inbound benchmark: ${count} mails (${(bytes / 1024 / 1024).toFixed(1)} MB, seed ${seed}) after ${warmupCount} to warm up, ${clients} SMTP clients, ${routers} router process(es)` +
+  `inbound benchmark: ${count} mails (${(bytes / 1024 / 1024).toFixed(1)} MB, seed ${seed}) after ${warmupCount} to warm up, ${clients} SMTP clients, ${routers} ${floor ? 'floor consumer' : 'router'} process(es)` +
     `${routerConcurrency ? `, ROUTER_CONCURRENCY=${routerConcurrency}` : ''}; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}\n`,
 );
 
@@ -80,7 +85,11 @@ async function startInbound(h: Harness): Promise<{ ingressPort: number; services
   const ingressPort = await freePort();
   const start = async (service: 'fetcher' | 'router', env: Record<string, string>) => {
     const healthPort = await freePort();
-    const proc = startService(service, { ...common, ...env, HEALTH_PORT: String(healthPort) });
+    const serviceEnv = { ...common, ...env, HEALTH_PORT: String(healthPort) };
+    const proc =
+      service === 'router' && floor
+        ? startScript('bench/inbound-floor-router.ts', serviceEnv)
+        : startService(service, serviceEnv);
     services.push(proc);
     try {
       await waitForHttp(`http://127.0.0.1:${healthPort}/health/ready`, 30_000);
@@ -104,6 +113,12 @@ async function sotamail(settings: RouterSettings): Promise<number> {
     const warmTenantIds = await seedWorld(h, warmWorld);
     const started = await startInbound(h);
     services = started.services;
+    const inboundQueue = new Queue('inbound', { connection: h.redis.redis, prefix: h.redis.prefix });
+    const unfinishedJobs = async () =>
+      Object.values(await inboundQueue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).reduce(
+        (a, b) => a + b,
+        0,
+      );
     const warm = await sendAndWaitRouted({
       db: h.db,
       tenantIds: warmTenantIds,
@@ -111,6 +126,7 @@ async function sotamail(settings: RouterSettings): Promise<number> {
       ingressPort: started.ingressPort,
       clients,
       settings,
+      unfinishedJobs,
     });
     process.stdout.write(`  warm-up: ${warmupCount} mails routed in ${warm.seconds.toFixed(1)} s\n`);
     const before = await pgSnapshot(h.db);
@@ -122,11 +138,15 @@ async function sotamail(settings: RouterSettings): Promise<number> {
       ingressPort: started.ingressPort,
       clients,
       settings,
+      unfinishedJobs,
     });
     const cpuAfter = machineCpu();
     await stopServices(services);
+    await inboundQueue.close();
     const pgWork = describePgWork(before, await pgSnapshot(h.db), count);
-    const outcome = await checkOutcome(h.db, tenantIds, mails);
+    const outcome = floor
+      ? await checkFloorOutcome(h.db, tenantIds, mails.length)
+      : await checkOutcome(h.db, tenantIds, mails);
     process.stdout.write(
       `${run.summary}\n  ${describeMachineCpu(cpuBefore, cpuAfter, count)}\n${pgWork}\n${outcome.summary}\n`,
     );
@@ -165,7 +185,7 @@ try {
   // Other work on the machine skews both numbers: the load says how quiet it was.
   process.stdout.write(`  load average at the end: ${loadavg()[0]?.toFixed(1)}\n`);
   process.stdout.write(
-    `inbound: sotamail ${fmt(x)} msg/s, baseline ${fmt(y)} msg/s, ratio ${(x / y).toFixed(2)}\n`,
+    `inbound${floor ? ' floor' : ''}: sotamail ${fmt(x)} msg/s, baseline ${fmt(y)} msg/s, ratio ${(x / y).toFixed(2)}\n`,
   );
   process.exit(0);
 } catch (err) {

@@ -5,6 +5,7 @@ export {
   repoRoot,
   type ServiceProcess,
   startReadyService,
+  startScript,
   startService,
   stopServices,
   waitForHttp,

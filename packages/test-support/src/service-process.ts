@@ -19,10 +19,23 @@ export function startService(
   /** Extra flags for node, e.g. `--cpu-prof` from a benchmark. */
   nodeArgs: readonly string[] = [],
 ): ServiceProcess {
+  return startScript(`apps/${service}/src/main.ts`, env, nodeArgs);
+}
+
+/** Starts a TypeScript entry point (a path from the repository root) as a service is started. */
+export function startScript(
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ServiceProcess {
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', '--conditions=@sotamail/source', `apps/${service}/src/main.ts`],
-    { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...nodeArgs, '--import', 'tsx', '--conditions=@sotamail/source', entry],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout?.on('data', (d) => {
