@@ -407,12 +407,16 @@ describe('a routing batch', () => {
         'orders',
         'posted-q@erp.test',
       );
-    // The second has a file: it is not held with the others, it is stored at its turn.
+    // The second has a file, and is held with the others; the third comes through an alias that
+    // feeds this thread, whose existence is checked in its own transaction: it is stored at its
+    // turn, after the replies held before it.
+    await aliasRows.insert(db.db, { tenantId, name: 'q-desk', model: 'sale.order', threadId: thread.id });
     const ids = [
       await reply('Re: Q, 1'),
       await storeReplyWithFile('Re: Q, 2 (with a file)', 'Q'),
-      await reply('Re: Q, 3'),
+      await storeAliasMail("Q, 3 (to the thread's alias)", 'carl@elsewhere.test', undefined, 'q-desk'),
       await reply('Re: Q, 4'),
+      await reply('Re: Q, 5'),
     ];
     await handlers['route-inbound-batch']({ tenantId, rawInboundIds: ids }, context);
     const { rows } = await db.pool.query<{ subject: string; at: string }>(
@@ -423,11 +427,21 @@ describe('a routing batch', () => {
     expect(rows.map((r) => r.subject)).toEqual([
       'Re: Q, 1',
       'Re: Q, 2 (with a file)',
-      'Re: Q, 3',
+      "Q, 3 (to the thread's alias)",
       'Re: Q, 4',
+      'Re: Q, 5',
     ]);
     // Each its own moment: the thread's order does not hang on the messages' random ids.
-    expect(new Set(rows.map((r) => r.at)).size).toBe(4);
+    expect(new Set(rows.map((r) => r.at)).size).toBe(5);
+    // The file went in with its reply, in the batch's statement.
+    const files = await db.pool.query<{ subject: string; filename: string; content: Buffer }>(
+      `select m.subject, a.filename, a.content from attachments a join messages m on m.id = a.message_id
+        where m.thread_id = $1`,
+      [thread.id],
+    );
+    expect(files.rows).toEqual([
+      { subject: 'Re: Q, 2 (with a file)', filename: 'order.pdf', content: Buffer.from('%PDF-1.4 signed') },
+    ]);
   });
 
   it('routes the mails it finds and names the ones it does not', async () => {

@@ -75,6 +75,25 @@ async function rawMail(tenantId: string): Promise<string> {
   return id;
 }
 
+/** Every byte value, zero included, in an order a wrong offset or length would not reproduce. */
+const binary = Buffer.from(Array.from({ length: 700 }, (_, i) => (i * 37) % 256));
+const file = (filename: string, content: Buffer, contentType = 'application/octet-stream') => ({
+  filename,
+  contentType,
+  content,
+  sha256: `sha-of-${filename}`,
+});
+/** The files of reply n: two for the first, one for the auto-reply, one for the copy (never stored). */
+const filesOf = (n: number) =>
+  n === 1
+    ? [
+        file('order.pdf', binary, 'application/pdf'),
+        file('notes.txt', Buffer.from('ligne 1\r\nété\r\n'), 'text/plain'),
+      ]
+    : n === 2
+      ? [file('empty.bin', Buffer.alloc(0))]
+      : [file('copy.bin', Buffer.from("the copy's file"))];
+
 /** Bob's replies: a person's (resets his bounce counter), an auto-reply (notifies nobody), a copy. */
 async function replies(w: World, tag: string): Promise<RoutedMessage[]> {
   const reply = async (n: number, messageId: string, auto: boolean): Promise<RoutedMessage> => ({
@@ -97,6 +116,7 @@ async function replies(w: World, tag: string): Promise<RoutedMessage[]> {
       notifyFollowers: !auto,
     },
     resetBounceOf: auto ? null : 'Bob@Client.test',
+    attachments: filesOf(n),
   });
   return [
     await reply(1, `r1-${tag}@client.test`, false),
@@ -115,7 +135,11 @@ async function footprint(w: World, tag: string) {
                     from outgoing_mails o where o.message_id = m.id order by 1) as mails,
             array(select n.email from notifications n
                     join outgoing_mails o on o.id = n.outgoing_mail_id and o.message_id = m.id
-                   where n.message_id = m.id order by 1) as notified
+                   where n.message_id = m.id order by 1) as notified,
+            array(select a.filename || ' ' || a.content_type || ' ' || a.size || ' ' || a.sha256 || ' '
+                         || encode(a.content, 'hex')
+                    from attachments a where a.message_id = m.id and a.tenant_id = m.tenant_id
+                   order by a.filename) as files
        from messages m join raw_inbound_messages r on r.id = m.raw_inbound_id
       where m.tenant_id = $1 order by m.subject`,
     [w.tenantId, w.bob],
@@ -160,6 +184,10 @@ describe('storing the replies of a batch together', () => {
       [],
     ]);
     expect(expected.bounces.find((c) => c.name === 'Bob')?.bounce_count).toBe(0);
+    // Each file with its own message, byte for byte; the copy's file is not stored (R9.4).
+    const hex = (f: ReturnType<typeof file>) =>
+      `${f.filename} ${f.contentType} ${f.content.length} ${f.sha256} ${f.content.toString('hex')}`;
+    expect(expected.messages.map((m) => m.files)).toEqual([filesOf(1).map(hex).sort(), filesOf(2).map(hex)]);
     expect(await footprint(together, 'together')).toEqual(expected);
   });
 

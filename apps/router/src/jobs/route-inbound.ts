@@ -6,7 +6,6 @@ import {
   findRawInbound,
   findRawInboundState,
   findRawInbounds,
-  insertAttachments,
   isDatabaseUnavailable,
   listActiveAliases,
   markRawInbound,
@@ -458,10 +457,10 @@ type Stored =
 /**
  * Notes the decision, creates the alias's record (under its per-sender limit, R9.1), stores the
  * message with its followers' mails and resets the sender's bounce counter, all in one commit:
- * nothing half-done is ever visible. A reply without attachments is a single statement
+ * nothing half-done is ever visible. A reply, attachments and all, is a single statement
  * (storeRoutedMessage), or waits to be stored with the batch's other replies (`pending`); a new
- * record or attachments take a transaction around it. The jobs and the mark follow with the rest of
- * the batch (routing-effects.ts).
+ * record takes a transaction around it. The jobs and the mark follow with the rest of the batch
+ * (routing-effects.ts).
  */
 async function storeInThread(
   deps: RouteInboundDeps,
@@ -472,17 +471,17 @@ async function storeInThread(
   pending: PendingReplies<HeldReply> | null,
 ): Promise<Decided & { held?: true }> {
   const { decision } = plan;
-  // A reply whose thread was just read, without attachments: one statement, no transaction.
-  const replyThreadId =
-    decision.action === 'reply' && plan.threadLoaded && mail.attachments.length === 0
-      ? decision.threadId
-      : null;
+  // A reply whose thread was just read: one statement with its attachments, no transaction.
+  const replyThreadId = decision.action === 'reply' && plan.threadLoaded ? decision.threadId : null;
   if (replyThreadId && pending) {
     const input = routedMessageOf(raw, mail, plan, replyThreadId);
     await pending.add({
       input,
       item: { raw, mail, plan, threadId: replyThreadId },
-      bytes: input.message.bodyHtml.length + input.message.bodyText.length,
+      bytes:
+        input.message.bodyHtml.length +
+        input.message.bodyText.length +
+        (input.attachments ?? []).reduce((n, a) => n + a.content.length, 0),
     });
     return { ...decision, held: true };
   }
@@ -662,6 +661,12 @@ function routedMessageOf(
       // Auto-replies are kept in their thread but never passed on (R9.3): no loop can start here.
       notifyFollowers: !plan.autoReply,
     },
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename ?? 'attachment',
+      contentType: a.contentType,
+      content: a.content,
+      sha256: createHash('sha256').update(a.content).digest('hex'),
+    })),
     // A person writing from this address shows it receives mail again (R10.2).
     resetBounceOf: plan.autoReply ? null : senderEmail || null,
   };
@@ -676,19 +681,6 @@ async function storeMessage(
   createdThread: CreatedThread | null,
 ): Promise<Stored> {
   const stored = await storeRoutedMessage(db, routedMessageOf(raw, mail, plan, threadId));
-  if (stored.created) {
-    await insertAttachments(
-      db,
-      raw.tenantId,
-      stored.messageId,
-      mail.attachments.map((a) => ({
-        filename: a.filename ?? 'attachment',
-        contentType: a.contentType,
-        content: a.content,
-        sha256: createHash('sha256').update(a.content).digest('hex'),
-      })),
-    );
-  }
   return {
     kind: 'posted',
     threadId,

@@ -1,9 +1,15 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { messages, outgoingMails, rawInboundMessages, threads } from '../schema/index.js';
+import { attachmentColumns } from './attachment-columns.js';
 import { loopKeyColumns } from './inbound.js';
 import { namedStatement, placeholder as p } from './named-statement.js';
-import { followerDeliveries, followerDeliveryValues, type PostMessageInput } from './post-message.js';
+import {
+  followerDeliveries,
+  followerDeliveryValues,
+  type NewAttachment,
+  type PostMessageInput,
+} from './post-message.js';
 
 /**
  * The message an earlier run of the router already stored for this raw mail, if it died before
@@ -64,6 +70,8 @@ export type RoutedMessage = {
   rawInboundId: string;
   decision: Record<string, unknown>;
   message: Omit<PostMessageInput, 'attachments' | 'rawInboundId'>;
+  /** Stored with the message, in this order; none when absent. */
+  attachments?: readonly NewAttachment[];
   /** A person's mail resets the bounce counter of its address (R10.2); null for auto-replies. */
   resetBounceOf: string | null;
 };
@@ -96,15 +104,25 @@ const storeRouted = namedStatement<{ id: string | null; mail_ids: string[] }>(
       update contacts set bounce_count = 0, updated_at = now()
        where tenant_id = ${p('tenantId')}::uuid and email_normalized = ${p('resetEmail')}::text
          and ${p('resetEmail')}::text <> '' and bounce_count > 0
+    ), files as (
+      -- Only with a message this statement created: a mail stored before keeps the files it had.
+      insert into attachments (tenant_id, message_id, filename, content_type, size, sha256, content)
+      select ${p('tenantId')}::uuid, s.id, f.filename, f.content_type, f.size, f.sha256,
+             substring(${p('fileBlob')}::bytea from f.start for f.size::int)
+        from stored s
+        cross join unnest(${p('fileNames')}::text[], ${p('fileTypes')}::text[], ${p('fileSizes')}::bigint[],
+                          ${p('fileSha256s')}::text[], ${p('fileStarts')}::int[])
+             with ordinality as f(filename, content_type, size, sha256, start, n)
+       order by f.n
     )
     select (select id from stored) as id, array(select id from mails) as mail_ids`,
 );
 
 /**
  * What postMessageInTransaction, noteRawDecision and resetBounceCounter do for an incoming mail, as
- * one statement, prepared by name (namedStatement): on its own it is one round trip and one commit,
- * all or nothing (a reply); inside the caller's transaction it joins the record an alias creates and
- * the attachments. Followers are chosen as in postMessage: one mail per address, never to the author.
+ * one statement, prepared by name (namedStatement), its attachments included: on its own it is one
+ * round trip and one commit, all or nothing (a reply); inside the caller's transaction it joins the
+ * record an alias creates. Followers are chosen as in postMessage: one mail per address, never to the author.
  */
 export async function storeRoutedMessage(
   db: DbOrTx,
@@ -133,6 +151,7 @@ export async function storeRoutedMessage(
     authorEmailLower: deliveries.authorEmail,
     notifyFollowers: deliveries.notifyFollowers,
     resetEmail: input.resetBounceOf?.trim().toLowerCase() ?? '',
+    ...singleMessageFiles(input.attachments ?? []),
   });
   if (row?.id) {
     return { messageId: row.id, outgoingMailIds: row.mail_ids, created: true };
@@ -146,4 +165,10 @@ export async function storeRoutedMessage(
     throw new Error('message conflict without an existing row');
   }
   return { messageId: existing.id, outgoingMailIds: [], created: false };
+}
+
+/** One message's files as the single statement's columns (only the batch statement needs owners). */
+function singleMessageFiles(files: readonly NewAttachment[]) {
+  const { fileOwners: _owners, ...columns } = attachmentColumns([{ owner: 1, files }]);
+  return columns;
 }

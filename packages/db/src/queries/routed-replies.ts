@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { attachmentColumns } from './attachment-columns.js';
 import { loopKeyColumns } from './inbound.js';
 import { namedStatement, placeholder as p } from './named-statement.js';
 import { followerDeliveryValues } from './post-message.js';
@@ -7,8 +8,8 @@ import type { RoutedMessage } from './routed-message.js';
 
 /**
  * storeRoutedMessage for many replies of one database at once: each mail's decision noted, its
- * message stored (unless its Message-ID is, R9.4), one mail per follower but the author (R6.1), and
- * the bounce counters of their human senders reset (R10.2). One statement and one commit for a batch:
+ * message stored with its attachments (unless its Message-ID is, R9.4), one mail per follower but the
+ * author (R6.1), and the bounce counters of their human senders reset (R10.2). One statement and one commit for a batch:
  * a statement per mail spent more on starting, planning and committing it than on its rows.
  *
  * The mails arrive as parallel arrays (unnest), so the statement is prepared once by name whatever
@@ -82,6 +83,17 @@ const storeReplies = namedStatement<{ ord: number; id: string | null; mail_ids: 
       update contacts set bounce_count = 0, updated_at = now()
        where tenant_id = ${p('tenantId')}::uuid and email_normalized = any(${p('resetEmailSet')}::text[])
          and bounce_count > 0
+    ), files as (
+      -- Each reply's files with the message this statement created for it, in the reply's order.
+      insert into attachments (tenant_id, message_id, filename, content_type, size, sha256, content)
+      select ${p('tenantId')}::uuid, s.id, f.filename, f.content_type, f.size, f.sha256,
+             substring(${p('fileBlob')}::bytea from f.start for f.size::int)
+        from unnest(${p('fileOwners')}::int[], ${p('fileNames')}::text[], ${p('fileTypes')}::text[],
+                    ${p('fileSizes')}::bigint[], ${p('fileSha256s')}::text[], ${p('fileStarts')}::int[])
+             with ordinality as f(ord, filename, content_type, size, sha256, start, n)
+        join input i on i.ord = f.ord
+        join stored s on s.raw_inbound_id = i.raw_inbound_id
+       order by f.n
     )
     select i.ord::int as ord, s.id,
            array(select m.id from mails m where m.message_id = s.id) as mail_ids
@@ -137,6 +149,8 @@ export async function storeRoutedReplies(
     resetEmailSet: [...new Set(replies.map((r) => r.resetBounceOf?.trim().toLowerCase() ?? ''))].filter(
       Boolean,
     ),
+    // Numbered as `with ordinality` numbers the input: from 1, in the order of `replies`.
+    ...attachmentColumns(replies.map((r, index) => ({ owner: index + 1, files: r.attachments ?? [] }))),
   });
   const byOrd = new Map(rows.map((row) => [Number(row.ord), row]));
   return replies.map((_, index) => {
