@@ -478,7 +478,9 @@ async function storeInThread(
     await pending.add({
       input,
       item: { raw, mail, plan, threadId: replyThreadId },
+      // What holding it keeps in memory: the stored mail, and its text and files once parsed.
       bytes:
+        raw.raw.length +
         input.message.bodyHtml.length +
         input.message.bodyText.length +
         (input.attachments ?? []).reduce((n, a) => n + a.content.length, 0),

@@ -43,5 +43,7 @@ export function attachmentColumns(
       next += file.content.length;
     }
   }
-  return { ...columns, fileBlob: Buffer.concat(contents) };
+  // A lone file is sent as it is: concatenating would copy it (a 25 MB attachment, once more).
+  const [only] = contents;
+  return { ...columns, fileBlob: contents.length === 1 && only ? only : Buffer.concat(contents) };
 }
