@@ -11,10 +11,13 @@ import { findRawInbound, findRawInbounds, markRawInbounds } from '@sotamail/db';
 import { parseMail } from '@sotamail/inbound-routing';
 import { bootWorkerService } from '@sotamail/lifecycle';
 import { createWorker } from '@sotamail/queues';
+import { routerEnv } from '../apps/router/src/config.js';
 
+// The router's own settings (ROUTER_CONCURRENCY, JOB_LOCK_MS and their defaults).
 const { config, logger, shutdown, handle, redis } = await bootWorkerService({
   service: 'inbound-floor',
   defaultHealthPort: 8082,
+  env: routerEnv,
 });
 
 async function floorRoute(tenantId: string, ids: readonly string[]): Promise<number> {
@@ -46,9 +49,12 @@ const worker = createWorker({
   connection: redis,
   prefix: config.QUEUE_PREFIX,
   logger,
-  // The router's defaults (ROUTER_CONCURRENCY, JOB_LOCK_MS).
-  concurrency: 10,
-  workerOptions: { lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 5 },
+  concurrency: config.ROUTER_CONCURRENCY,
+  workerOptions: {
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
+    maxStalledCount: 5,
+  },
   handlers: {
     'route-inbound': async (payload) => ({
       routed: await floorRoute(payload.tenantId, [payload.rawInboundId]),

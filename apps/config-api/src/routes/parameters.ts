@@ -129,12 +129,10 @@ export const parameterRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
             : `Unknown parameter "${key}".`,
         );
       }
-      if (definition.default !== null) {
-        await refuseSystemAliasClash(db, tenant.id, key, definition.default);
-      }
       if (definition.default === null) {
         await deleteParameter(db, tenant.id, key);
       } else {
+        await refuseSystemAliasClash(db, tenant.id, key, definition.default);
         await setParameter(db, tenant.id, key, definition.default);
       }
       return { key, value: definition.default };

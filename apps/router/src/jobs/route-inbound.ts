@@ -55,7 +55,7 @@ type ActiveAlias = Awaited<ReturnType<typeof listActiveAliases>>[number];
 type Outcome = { rawInboundId: string; action: string };
 type Decided = { action: string; reasons: string[] };
 /** A reply whose store waits for its batch's (pending-replies.ts), with what storing it alone needs. */
-type HeldReply = { raw: RawInbound; mail: ParsedMail; plan: RoutePlan; threadId: string };
+type HeldReply = { raw: RawInbound; plan: RoutePlan };
 
 /**
  * Routes stored mail (R8): into the thread it answers, into a new record through an alias, or
@@ -251,12 +251,13 @@ async function storeHeldReplies(
       return;
     }
   }
-  for (const [index, { item }] of replies.entries()) {
-    const { raw, mail, plan, threadId } = item;
+  for (const [index, { input, item }] of replies.entries()) {
+    const { raw, plan } = item;
+    const { threadId } = input.message;
     try {
       const result = together?.[index];
       const stored: Stored = !result
-        ? await storeMessage(deps.db, raw, mail, plan, threadId, null)
+        ? await storeMessage(deps.db, input, null)
         : result.created
           ? {
               kind: 'posted',
@@ -477,7 +478,7 @@ async function storeInThread(
     const input = routedMessageOf(raw, mail, plan, replyThreadId);
     await pending.add({
       input,
-      item: { raw, mail, plan, threadId: replyThreadId },
+      item: { raw, plan },
       // What holding it keeps in memory: the stored mail, and its text and files once parsed.
       bytes:
         raw.raw.length +
@@ -492,7 +493,7 @@ async function storeInThread(
     await pending.flush();
   }
   const stored = replyThreadId
-    ? await storeMessage(deps.db, raw, mail, plan, replyThreadId, null)
+    ? await storeMessage(deps.db, routedMessageOf(raw, mail, plan, replyThreadId), null)
     : await storeWithRecordAtomically(deps.db, raw, mail, plan);
   return recordStored(deps, raw, plan, stored, effects);
 }
@@ -633,7 +634,7 @@ async function storeWithRecord(
     });
     return { kind: 'ignored', decision };
   }
-  return storeMessage(tx, raw, mail, plan, threadId, createdThread);
+  return storeMessage(tx, routedMessageOf(raw, mail, plan, threadId), createdThread);
 }
 
 /** The message a routed mail becomes in its thread, with its decision noted on the stored mail. */
@@ -676,16 +677,13 @@ function routedMessageOf(
 
 async function storeMessage(
   db: DbOrTx,
-  raw: RawInbound,
-  mail: ParsedMail,
-  plan: RoutePlan,
-  threadId: string,
+  input: RoutedMessage,
   createdThread: CreatedThread | null,
 ): Promise<Stored> {
-  const stored = await storeRoutedMessage(db, routedMessageOf(raw, mail, plan, threadId));
+  const stored = await storeRoutedMessage(db, input);
   return {
     kind: 'posted',
-    threadId,
+    threadId: input.message.threadId,
     messageId: stored.messageId,
     mailIds: stored.outgoingMailIds,
     created: stored.created ? createdThread : null,
